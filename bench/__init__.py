@@ -1,0 +1,1 @@
+"""Measurement of the relay: floors, latency, throughput, AWS calls, cost, cold start."""
