@@ -1,0 +1,87 @@
+"""Who may do what, and what a session's status becomes. Pure functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relay.config import CacheMode
+from relay.events import Caller
+from relay.models import ACTIVE, CLOSED, PAUSED, PENDING, Role, Session
+
+
+def sender_role(session: Session, connection_id: str) -> Role | None:
+    """The sender's place in ``session``, or ``None`` when it is not in it."""
+    if session.cli_connection_id == connection_id:
+        return "cli"
+    if connection_id in session.web_connections:
+        return "web"
+    return None
+
+
+def is_owner(session: Session, caller: Caller) -> bool:
+    return caller.authenticated and session.user_id == caller.user_id
+
+
+def may_join(session: Session, caller: Caller) -> bool:
+    """An owned session admits only its owner (an anonymous caller is someone else)."""
+    return session.user_id is None or is_owner(session, caller)
+
+
+def may_reconnect(session: Session, caller: Caller, public_key: str) -> bool:
+    """Same key pair as before, and the owner when the session has one."""
+    return session.cli_public_key == public_key and may_join(session, caller)
+
+
+def status_with_webs(has_cli: bool, has_webs: bool) -> str:
+    if not has_cli:
+        return CLOSED
+    return ACTIVE if has_webs else PAUSED
+
+
+def status_after_join(session: Session) -> str:
+    return ACTIVE if session.cli_connection_id else session.status
+
+
+def status_after_reconnect() -> str:
+    return PENDING
+
+
+def should_cache(mode: CacheMode, delivered: int) -> bool:
+    """Cache a CLI-to-web envelope? ``undelivered``: only if it reached no web."""
+    if mode == "all":
+        return True
+    if mode == "undelivered":
+        return delivered == 0
+    return False
+
+
+def ws_endpoint(public_ws_url: str | None, domain_name: str, stage: str) -> str:
+    if public_ws_url:
+        return public_ws_url
+    return f"wss://{domain_name}/{stage}" if stage else f"wss://{domain_name}"
+
+
+def session_info(session: Session) -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "sessionId": session.session_id,
+        "status": session.status,
+        "createdAt": session.created_at,
+        "lastActiveAt": session.last_active_at,
+    }
+    info.update(session.details)
+    return info
+
+
+def listed_sessions(sessions: list[Session], include_inactive: bool) -> list[dict[str, Any]]:
+    """Newest first; ``closed`` ones only when asked for."""
+    kept = [s for s in sessions if include_inactive or s.status != CLOSED]
+    kept.sort(key=lambda s: s.created_at, reverse=True)
+    return [session_info(s) for s in kept]
+
+
+def join_limit_reached(failures: int, limit: int) -> bool:
+    return failures >= limit
+
+
+def window_start(now_seconds: int, window_seconds: int) -> int:
+    return now_seconds - now_seconds % window_seconds
