@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
@@ -32,9 +33,12 @@ def synth(out_dir: Path) -> list[Path]:
     return written
 
 
-def main() -> int:
-    for path in synth(ROOT / "build"):
-        print(f"wrote {path.relative_to(ROOT)}")
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out-dir", type=Path, default=ROOT / "build", help="default: build/")
+    args = parser.parse_args(argv)
+    for path in synth(args.out_dir):
+        print(f"wrote {path}")
     return 0
 
 

@@ -434,14 +434,15 @@ def _environment(function_id: str) -> dict[str, object]:
 
 def _add_function(template: Template, spec: FunctionSpec) -> None:
     role_id = f"{spec.logical_id}Role"
-    template.add_resource(
-        iam.Role(
-            role_id,
-            Description=Sub(f"${{AWS::StackName}} {spec.logical_id}"),
-            AssumeRolePolicyDocument=trust_policy("lambda.amazonaws.com"),
-            Policies=_data_policies(spec.logical_id) or Ref(AWS_NO_VALUE),
-        )
+    role = iam.Role(
+        role_id,
+        Description=Sub(f"${{AWS::StackName}} {spec.logical_id}"),
+        AssumeRolePolicyDocument=trust_policy("lambda.amazonaws.com"),
     )
+    data_policies = _data_policies(spec.logical_id)
+    if data_policies:
+        role.Policies = data_policies
+    template.add_resource(role)
     template.add_resource(
         serverless.Function(
             spec.logical_id,
