@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from local_gateway.events import new_request_id
+from local_gateway.processes import child_preexec
 from local_gateway.template import FunctionSpec
 
 WORKER_SCRIPT = Path(__file__).with_name("worker.py")
@@ -117,6 +118,7 @@ class _Worker:
             env=dict(env),
             limit=_STREAM_LIMIT,
             start_new_session=True,  # Ctrl-C in the terminal reaches the gateway, which stops us
+            preexec_fn=child_preexec(),  # noqa: PLW1509 - only sets the parent-death signal
         )
         worker = cls(spec, process)
         try:
