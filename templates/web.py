@@ -21,6 +21,8 @@ from troposphere import (
     Output,
     Parameter,
     Ref,
+    Select,
+    Split,
     Sub,
     Template,
     iam,
@@ -91,12 +93,14 @@ def _add_parameters(template: Template) -> None:
         "UserPoolId": {
             "Type": "String",
             "Default": "",
+            "AllowedPattern": "^([a-z0-9-]+_[A-Za-z0-9]+)?$",
             "Description": "The API stack's UserPoolId output",
         },
         "UserPoolClientId": {
             "Type": "String",
             "Default": "",
-            "Description": "The API stack's UserPoolClientId output",
+            "Description": "The API stack's UserPoolClientId output (recorded with the "
+            "stack; the edge reads it from the baked-in edge_config.json)",
         },
         "CognitoDomain": {
             "Type": "String",
@@ -126,6 +130,7 @@ def _add_conditions(template: Template) -> None:
     template.add_condition("AuthEnabled", Equals(Ref("EnableAuth"), "true"))
     template.add_condition("HasWebSocketUrl", Not(Equals(Ref("WebSocketUrl"), "")))
     template.add_condition("HasCognitoDomain", Not(Equals(Ref("CognitoDomain"), "")))
+    template.add_condition("HasUserPoolId", Not(Equals(Ref("UserPoolId"), "")))
 
 
 def _add_region_rule(template: Template) -> None:
@@ -265,6 +270,15 @@ def _content_security_policy() -> Join:
             "connect-src 'self'",
             If("HasWebSocketUrl", Sub(" ${WebSocketUrl}"), ""),
             If("HasCognitoDomain", Sub(" https://${CognitoDomain}"), ""),
+            # Sign-in API calls (SRP, refresh) go to the pool's region: "<region>_<id>".
+            If(
+                "HasUserPoolId",
+                Sub(
+                    " https://cognito-idp.${PoolRegion}.amazonaws.com",
+                    PoolRegion=Select(0, Split("_", Ref("UserPoolId"))),
+                ),
+                "",
+            ),
         ],
     )
     return Join(

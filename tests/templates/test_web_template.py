@@ -114,6 +114,17 @@ def test_security_headers_set_hsts_nosniff_frame_deny_and_referrer_policy(web):
     assert headers["ReferrerPolicy"]["ReferrerPolicy"] == "strict-origin-when-cross-origin"
 
 
+def _connect_src(web: dict) -> list:
+    csp = _security_headers(web)["ContentSecurityPolicy"]["ContentSecurityPolicy"]
+    return next(part for part in csp["Fn::Join"][1] if "connect-src" in repr(part))["Fn::Join"][1]
+
+
+def test_content_security_policy_allows_the_user_pool_region_api(web):
+    (sign_in,) = [part for part in _connect_src(web) if "cognito-idp" in repr(part)]
+    assert sign_in["Fn::If"][0] == "HasUserPoolId"
+    assert "${PoolRegion}" in sign_in["Fn::If"][1]["Fn::Sub"][0]
+
+
 def test_content_security_policy_allows_the_websocket_url_parameter(web):
     csp = _security_headers(web)["ContentSecurityPolicy"]["ContentSecurityPolicy"]
     connect_src = next(part for part in csp["Fn::Join"][1] if "connect-src" in repr(part))
