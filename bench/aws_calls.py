@@ -121,7 +121,12 @@ class _CallRecorder:
         self, params: Mapping[str, Any], context: dict[str, Any], **kwargs: Any
     ) -> None:
         service, operation = kwargs["event_name"].split(".")[1:3]
-        record: dict[str, Any] = {"service": service, "operation": operation, "pid": os.getpid()}
+        record: dict[str, Any] = {
+            "service": service,
+            "operation": operation,
+            "function": os.environ.get("AWS_LAMBDA_FUNCTION_NAME", ""),
+            "pid": os.getpid(),
+        }
         if service == "dynamodb":
             record.update(summarize_dynamodb_request(operation, _json_body(params.get("body"))))
         context["bench_record"] = record

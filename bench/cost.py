@@ -160,26 +160,22 @@ def relay_workload(
     envelope_bytes: int,
     recipients: int,
     calls: Iterable[DynamoCall],
-    other_aws_calls: int,
     envelopes: int,
-    call_ms: float,
+    duration_ms: float,
     memory_mb: int,
     architecture: str,
 ) -> Workload:
-    """Per envelope, averaged over ``envelopes`` relayed ones: one frame in,
-    ``recipients`` posts out, one ``$default`` invocation whose duration is its AWS
-    calls (DynamoDB ``calls`` plus ``other_aws_calls`` such as posts) made one after
-    another at ``call_ms`` each (an upper bound for a relay that overlaps them)."""
+    """Per envelope, averaged over ``envelopes`` relayed ones that made ``calls``:
+    one frame in, ``recipients`` posts out, one ``$default`` invocation of
+    ``duration_ms``."""
     if envelopes < 1:
         raise ValueError("envelopes must be at least 1")
-    call_list = list(calls)
-    units = total_request_units(call_list)
+    units = total_request_units(calls)
     frames = websocket_messages_for(envelope_bytes)
-    calls_each = (len(call_list) + other_aws_calls) / envelopes
     return Workload(
         websocket_messages=frames * (1 + recipients),
         lambda_invocations=1.0,
-        lambda_duration_ms=calls_each * call_ms,
+        lambda_duration_ms=duration_ms,
         lambda_memory_mb=memory_mb,
         architecture=architecture,
         read_units=units.read / envelopes,
@@ -187,17 +183,34 @@ def relay_workload(
     )
 
 
+def old_server_duration_ms(
+    *, measured_ms: float, measured_calls: float, old_calls: float, call_ms: float
+) -> float:
+    """The old handler's duration: the measured one, plus (or minus) one call's latency
+    for every AWS call the old pattern makes beyond it, since it made them one after another."""
+    return max(0.0, measured_ms + (old_calls - measured_calls) * call_ms)
+
+
 def old_server_workload(
-    *, envelope_bytes: int, recipients: int, call_ms: float, memory_mb: int, architecture: str
+    *,
+    envelope_bytes: int,
+    recipients: int,
+    duration_ms: float,
+    memory_mb: int,
+    architecture: str,
 ) -> Workload:
     """The old call pattern through the same model: two reads, one write, the posts."""
     return relay_workload(
         envelope_bytes=envelope_bytes,
         recipients=recipients,
         calls=old_server_calls(envelope_bytes),
-        other_aws_calls=recipients,
         envelopes=1,
-        call_ms=call_ms,
+        duration_ms=duration_ms,
         memory_mb=memory_mb,
         architecture=architecture,
     )
+
+
+def old_server_aws_calls(recipients: int) -> int:
+    """AWS calls per envelope in the old pattern: its DynamoDB calls and one post each."""
+    return len(old_server_calls(0)) + recipients

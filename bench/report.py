@@ -1,0 +1,103 @@
+"""The printed table and ``build/bench.json`` (pure formatting, one writer)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(figure, relay, bare floor, one-GetItem floor) rows for the table."""
+    relay, floor, floor_db = (
+        results["latency"]["relay"],
+        results["latency"]["floor"],
+        results["latency"]["floor_db"],
+    )
+    table = []
+    for webs_key in sorted(relay, key=lambda k: int(k.split("_")[0])):
+        for direction in ("cli_to_web", "web_to_cli"):
+            for stat in ("p50_ms", "p99_ms"):
+                table.append(
+                    (
+                        f"{direction} {webs_key.replace('_', ' ')} {stat}",
+                        _fmt(relay[webs_key][direction][stat]),
+                        _fmt(floor[webs_key][direction][stat]),
+                        _fmt(floor_db[webs_key][direction][stat]),
+                    )
+                )
+    throughput = results["throughput"]
+    table.append(
+        (
+            f"throughput, {throughput['relay']['sessions']} sessions (env/s)",
+            _fmt(throughput["relay"]["throughput_per_s"], 1),
+            _fmt(throughput["floor"]["throughput_per_s"], 1),
+            _fmt(throughput["floor_db"]["throughput_per_s"], 1),
+        )
+    )
+    return table
+
+
+def render_table(results: dict[str, Any]) -> str:
+    header = ("figure", "relay", "floor", "floor+GetItem")
+    body = rows(results)
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(4)]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in body]
+    lines.append("")
+    summary = results["summary"]
+    ratios = summary["ratios"]
+    lines.append(
+        f"p50 {summary['p50_ms']} ms = {ratios['p50_vs_floor']}x floor, "
+        f"{ratios['p50_vs_floor_db']}x floor+GetItem; throughput "
+        f"{ratios['throughput_vs_floor']}x floor, {ratios['throughput_vs_floor_db']}x floor+GetItem"
+    )
+    lines.append("")
+    lines.append("AWS calls per relayed envelope (inside the handler workers):")
+    for mode, per_webs in results["calls"].items():
+        for webs_key, directions in per_webs.items():
+            for direction, figures in directions.items():
+                ops = ", ".join(f"{op} {n:g}" for op, n in figures["by_operation"].items())
+                lines.append(f"  {mode:<11} {webs_key:<6} {direction:<10} {ops}")
+    lines.append("")
+    cost = results["cost"]
+    lines.append(
+        f"Modeled price of 1M relayed {cost['envelope_bytes']} B envelopes (1 web): "
+        f"${summary['usd_per_million']:.2f} (old pattern ${summary['old_usd_per_million']:.2f})"
+    )
+    for name in ("new", "old"):
+        parts = ", ".join(f"{k} {v:.4f}" for k, v in cost[name]["usd_per_million"].items())
+        lines.append(f"  {name}: {parts}")
+    lines.append("")
+    cold = results["cold_start"]
+    imports = ", ".join(
+        f"{module} {figures.get('import_ms', figures.get('skipped', figures.get('error')))}"
+        for module, figures in cold["imports"]["modules"].items()
+    )
+    lines.append(
+        f"Import ms (median of {cold['imports']['runs']}): boto3 alone "
+        f"{cold['imports']['boto3_ms']}; {imports}"
+    )
+    for stack, functions in cold["packages"].items():
+        if "skipped" in functions:
+            lines.append(f"Package sizes ({stack}): {functions['skipped']}")
+        else:
+            sizes = ", ".join(
+                f"{fn} {f['zipped_bytes'] / 1024:.0f} KB" for fn, f in functions.items()
+            )
+            lines.append(f"Zipped packages ({stack}): {sizes}")
+    return "\n".join(lines)
+
+
+def write_json(results: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, sort_keys=False) + "\n", encoding="utf-8")
