@@ -1,6 +1,7 @@
 """The Lambda@Edge configuration baked from the API stack's outputs (the edge
 has no environment variables; `sam build` copies the file named by
-EDGE_CONFIG_FILE into the package)."""
+EDGE_CONFIG_FILE into the package). Keys as in src/edge_auth/edge_config.py;
+the rest (scopes, redirect URI, public paths) keep the edge's defaults."""
 
 from __future__ import annotations
 
@@ -26,5 +27,5 @@ def from_api_outputs(api_outputs: Mapping[str, str], region: str) -> dict[str, s
     return {
         "issuer": cognito_issuer(region, user_pool_id),
         "clientId": client_id,
-        "cognitoDomain": domain,
+        "cognitoDomain": f"https://{domain}",
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -38,8 +38,16 @@ class CommandRunner(Protocol):
 
 
 def run_subprocess(command: Command) -> int:
-    """Runs the command from the repository root with its output streaming through."""
-    env = {**os.environ, "SAM_CLI_TELEMETRY": "0", **command.env}
+    """Runs the command from the repository root with its output streaming through.
+    The functions' makefile builds run pip from $PYTHON, so that is this venv's."""
+    venv_bin = str(Path(sys.executable).parent)
+    env = {
+        **os.environ,
+        "SAM_CLI_TELEMETRY": "0",
+        "PYTHON": sys.executable,
+        "PATH": os.pathsep.join([venv_bin, os.environ.get("PATH", "")]),
+        **command.env,
+    }
     return subprocess.run(list(command.argv), cwd=ROOT, env=env, check=False).returncode
 
 
@@ -93,7 +101,3 @@ def deploy_command(
     if not execute:
         argv.append("--no-execute-changeset")
     return Command(tuple(argv))
-
-
-def command_lines(commands: Sequence[Command]) -> list[str]:
-    return [str(c) for c in commands]

@@ -110,7 +110,7 @@ def test_web_build_gets_edge_config_baked_from_api_outputs(aws, sam, repo):
         {
             "issuer": f"https://cognito-idp.{REGION}.amazonaws.com/{api['UserPoolId']}",
             "clientId": api["UserPoolClientId"],
-            "cognitoDomain": api["UserPoolDomain"],
+            "cognitoDomain": api["CognitoHostedUIUrl"],
         }
     ]
 
@@ -242,3 +242,10 @@ def test_list_shows_both_stacks_with_their_regions(aws, sam, repo):
         [API_STACK, REGION, "CREATE_COMPLETE"],
         [WEB_STACK, "us-east-1", "CREATE_COMPLETE"],
     ]
+
+
+def test_baked_edge_config_is_complete_for_the_edge_functions(aws, sam, repo):
+    from edge_config import load_config  # src/edge_auth, the reader the edge itself uses
+
+    deploy(aws, sam, repo)
+    assert load_config(str(repo / "build" / "edge_config-dev.json")).is_configured
