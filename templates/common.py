@@ -62,10 +62,47 @@ def retention_ref() -> Ref:
     return Ref("LogRetentionDays")
 
 
+# Top-level sections and resource keys in reading order (unknown keys keep their place last).
+SECTION_ORDER = (
+    "AWSTemplateFormatVersion",
+    "Transform",
+    "Description",
+    "Metadata",
+    "Parameters",
+    "Rules",
+    "Conditions",
+    "Mappings",
+    "Resources",
+    "Outputs",
+)
+# Resource keys in reading order: what it is first, its properties last.
+RESOURCE_KEY_ORDER = (
+    "Type",
+    "Condition",
+    "DependsOn",
+    "DeletionPolicy",
+    "UpdateReplacePolicy",
+    "Metadata",
+    "Properties",
+)
+
+
+def ordered(mapping: dict, order: tuple[str, ...]) -> dict:
+    """The mapping with the keys named in order first, in that order; the rest after."""
+    known = [key for key in order if key in mapping]
+    rest = [key for key in mapping if key not in order]
+    return {key: mapping[key] for key in known + rest}
+
+
 def render_yaml(template: Template) -> str:
     """The template as block-style YAML with long-form intrinsics, stable across runs."""
+    data = ordered(template.to_dict(), SECTION_ORDER)
+    data["Resources"] = {
+        logical_id: ordered(resource, RESOURCE_KEY_ORDER)
+        for logical_id, resource in data["Resources"].items()
+    }
     return yaml.safe_dump(
-        template.to_dict(),
+        data,
         sort_keys=False,
         default_flow_style=False,
         allow_unicode=True,

@@ -37,3 +37,13 @@ def test_synth_output_loads_with_a_plain_yaml_loader(tmp_path):
     for path in synth(tmp_path):
         loaded = yaml.safe_load(path.read_text(encoding="utf-8"))  # no !Ref short forms
         assert "Resources" in loaded
+
+
+def test_synth_output_puts_each_resource_type_before_its_properties(tmp_path):
+    for path in synth(tmp_path):
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert list(loaded)[0] == "AWSTemplateFormatVersion"
+        for resource in loaded["Resources"].values():
+            keys = list(resource)
+            assert keys[0] == "Type"
+            assert keys[-1] == "Properties" or "Properties" not in keys
