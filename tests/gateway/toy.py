@@ -79,6 +79,9 @@ def _message(event, context, name):
         raise ValueError("boom")
     if action == "sleep":
         time.sleep(float(request.get("seconds", 60)))
+    if action == "size":
+        _post(event, {"handler": name, "size": len(body)})
+        return {"statusCode": 200}
     if action == "event":
         _post(event, {"handler": name, "event": event})
         return {"statusCode": 200}
