@@ -11,8 +11,17 @@ from deployer.destroy import Destroyer, project_stacks
 from deployer.executor import execute, print_plan
 from deployer.planner import plan_deploy, plan_diff
 from deployer.preflight import preflight
+from deployer.publish import PublishResult, publish, scan_directory
 from deployer.sam import CommandRunner, run_subprocess
-from deployer.settings import ROOT, make_target, validate_region
+from deployer.settings import (
+    ROOT,
+    WEB_REGION,
+    Target,
+    make_target,
+    validate_region,
+    validate_stage,
+)
+from deployer.stacks import require_outputs
 from deployer.steps import Context
 
 
@@ -76,6 +85,38 @@ def list_stacks(
     width = max(len(r.name) for r in rows)
     for row in rows:
         echo(f"{row.name.ljust(width)}  {row.region:<14}  {row.status:<24}  {row.updated}")
+
+
+def publish_site(
+    directory: Path,
+    stage: str,
+    *,
+    bucket: str | None = None,
+    distribution_id: str | None = None,
+    clients: AwsClients | None = None,
+    echo: Callable[[str], None] = print,
+) -> PublishResult:
+    """Publishes to the bucket given, or to the stage's web stack's bucket."""
+    scan_directory(directory)  # a missing folder is refused before any AWS call
+    target = Target(validate_stage(stage), WEB_REGION)
+    clients = clients or AwsClients()
+    caller_identity(clients, WEB_REGION)
+    if bucket is None:
+        web = require_outputs(
+            clients, target.web, "Deploy it first (`make deploy`), or pass --bucket."
+        )
+        bucket, distribution_id = web["WebBucketName"], distribution_id or web["DistributionId"]
+    result = publish(clients, WEB_REGION, directory, bucket, distribution_id)
+    plan = result.plan
+    echo(
+        f"s3://{bucket}: {len(plan.uploads)} uploaded, {len(plan.deletes)} deleted, "
+        f"{plan.unchanged} unchanged."
+    )
+    if result.invalidation_id:
+        echo(f"CloudFront invalidation {result.invalidation_id} on {distribution_id}.")
+    elif not distribution_id:
+        echo("No distribution id given: CloudFront was not invalidated.")
+    return result
 
 
 def destroy(

@@ -9,9 +9,9 @@ from pathlib import Path
 import boto3
 import pytest
 
-from deployer import publish
+from deployer import commands, publish
 from deployer.errors import DeployError
-from tests.deploy.conftest import make_distribution
+from tests.deploy.conftest import REGION, STAGE, WEB_STACK, make_distribution
 
 BUCKET = "site-bucket"
 
@@ -153,3 +153,32 @@ def test_publish_of_a_folder_without_index_html_changes_nothing(aws, bucket, tmp
 def test_publish_of_a_missing_folder_is_refused(aws, bucket, tmp_path):
     with pytest.raises(DeployError, match="does not exist"):
         publish.publish(aws, "us-east-1", tmp_path / "dist", bucket, None)
+
+
+def test_publish_site_finds_bucket_and_distribution_in_the_web_stack(aws, sam, repo, tmp_path):
+    commands.deploy(STAGE, REGION, root=repo, clients=aws, runner=sam, echo=lambda _: None)
+    cfn = boto3.client("cloudformation", region_name="us-east-1")
+    web = {
+        o["OutputKey"]: o["OutputValue"]
+        for o in cfn.describe_stacks(StackName=WEB_STACK)["Stacks"][0]["Outputs"]
+    }
+    site = make_site(tmp_path / "site", {"index.html": "1"})
+    result = commands.publish_site(site, STAGE, clients=aws, echo=lambda _: None)
+    listed = boto3.client("s3", region_name="us-east-1").list_objects_v2(
+        Bucket=web["WebBucketName"]
+    )
+    assert [o["Key"] for o in listed["Contents"]] == ["index.html"]
+    cloudfront = boto3.client("cloudfront", region_name="us-east-1")
+    cloudfront.get_invalidation(DistributionId=web["DistributionId"], Id=result.invalidation_id)
+
+
+def test_publish_site_without_a_web_stack_says_to_deploy_first(aws, tmp_path):
+    site = make_site(tmp_path, {"index.html": "1"})
+    with pytest.raises(DeployError, match="make deploy"):
+        commands.publish_site(site, "dev", clients=aws, echo=lambda _: None)
+
+
+def test_publish_site_to_a_named_bucket_needs_no_stack(aws, bucket, tmp_path):
+    site = make_site(tmp_path, {"index.html": "1"})
+    commands.publish_site(site, "dev", bucket=bucket, clients=aws, echo=lambda _: None)
+    assert keys() == ["index.html"]
