@@ -4,8 +4,10 @@
 - append one JSON line per API call to ``BENCH_AWS_CALLS_FILE`` (service, operation,
   items touched, item bytes, consistency, status), and
 - answer a fraction of DynamoDB attempts with an injected error before they leave
-  the process (``BENCH_DYNAMODB_FAULTS``, e.g. ``kind=throttle,rate=0.2``), so
-  botocore's own retry logic, and then the handler, deal with it.
+  the process (``BENCH_DYNAMODB_FAULTS``, e.g. ``kind=throttle,rate=0.2``, or
+  ``@/path/to/file`` holding such a plan, re-read on every attempt so a test can
+  switch faults on and off while the workers run), so botocore's own retry logic,
+  and then the handler, deal with it.
 
 The handler workers of the local gateway load this through ``worker_site/sitecustomize.py``
 when those variables are set; nothing here is imported otherwise.
@@ -164,17 +166,35 @@ class _RawBody:
 
 
 class _FaultInjector:
-    def __init__(self, plan: FaultPlan) -> None:
-        self.plan = plan
-        self.random = random.Random(plan.seed)
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.random = random.Random()
+        self._seeded: int | None = None
+
+    def plan(self) -> FaultPlan | None:
+        text = self.source
+        if text.startswith("@"):
+            try:
+                with open(text[1:], encoding="utf-8") as stream:
+                    text = stream.read().strip()
+            except FileNotFoundError:
+                return None
+        if not text:
+            return None
+        plan = parse_fault_plan(text)
+        if plan.seed is not None and plan.seed != self._seeded:
+            self.random.seed(plan.seed)
+            self._seeded = plan.seed
+        return plan
 
     def before_send(self, request: Any, **kwargs: Any) -> Any:
         operation = kwargs["event_name"].split(".")[2]
-        if not self.plan.applies_to(operation) or self.random.random() >= self.plan.rate:
+        plan = self.plan()
+        if plan is None or not plan.applies_to(operation) or self.random.random() >= plan.rate:
             return None
         from botocore.awsrequest import AWSResponse
 
-        status, code = _DYNAMODB_ERRORS[self.plan.kind]
+        status, code = _DYNAMODB_ERRORS[plan.kind]
         body = json.dumps(
             {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": "injected by bench"}
         ).encode()
@@ -182,7 +202,7 @@ class _FaultInjector:
         return AWSResponse(request.url, status, headers, _RawBody(body))
 
 
-def install(calls_file: str | None, faults: FaultPlan | None) -> None:
+def install(calls_file: str | None, faults: str | None) -> None:
     """Hook every botocore client created from now on in this process."""
     global _installed
     if _installed or (calls_file is None and faults is None):
@@ -214,4 +234,4 @@ def attach(client: Any, recorder: _CallRecorder | None, injector: _FaultInjector
 
 def install_from_env(environ: Mapping[str, str] = os.environ) -> None:
     faults = environ.get(FAULTS_ENV)
-    install(environ.get(CALLS_FILE_ENV) or None, parse_fault_plan(faults) if faults else None)
+    install(environ.get(CALLS_FILE_ENV) or None, faults or None)

@@ -48,13 +48,18 @@ class ArrivalTracker:
     expected: dict[str, int] = field(default_factory=dict)
     sent_at: dict[str, float] = field(default_factory=dict)
     arrivals: dict[str, list[tuple[str, float]]] = field(default_factory=lambda: defaultdict(list))
+    origin: dict[str, tuple[str, int]] = field(default_factory=dict)
     unexpected: int = 0
     other_frames: list[str] = field(default_factory=list)
     _done: dict[str, asyncio.Future[float]] = field(default_factory=dict)
 
-    def expect(self, nonce: str, receivers: int) -> asyncio.Future[float]:
-        """Register a send; the future resolves with the time of the last arrival."""
+    def expect(
+        self, nonce: str, receivers: int, sender: str = "", index: int = 0
+    ) -> asyncio.Future[float]:
+        """Register a send (the ``index``-th of ``sender``); the future resolves with the
+        time of the last arrival."""
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.origin[nonce] = (sender, index)
         self.expected[nonce] = receivers
         self.sent_at[nonce] = time.perf_counter()
         self._done[nonce] = future
@@ -89,3 +94,12 @@ class ArrivalTracker:
             receivers = [who for who, _ in deliveries]
             extra += len(receivers) - len(set(receivers))
         return extra
+
+    def streams(self) -> dict[tuple[str, str], list[int]]:
+        """Per (sender, receiver): the senders' indexes in the order they arrived."""
+        arrivals: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
+        for nonce, deliveries in self.arrivals.items():
+            sender, index = self.origin.get(nonce, ("", 0))
+            for receiver, when in deliveries:
+                arrivals[(sender, receiver)].append((when, index))
+        return {key: [index for _, index in sorted(value)] for key, value in arrivals.items()}

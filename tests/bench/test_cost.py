@@ -11,6 +11,8 @@ from bench.cost import (
     Workload,
     cost_per_envelope,
     cost_per_million,
+    old_server_aws_calls,
+    old_server_duration_ms,
     old_server_workload,
     relay_workload,
     request_units,
@@ -136,19 +138,25 @@ def test_per_million_is_a_million_envelopes(prices: Prices) -> None:
     assert cost_per_million(workload, prices).total == pytest.approx(each * 1_000_000)
 
 
-def test_old_pattern_is_two_half_unit_reads_and_a_two_unit_write(prices: Prices) -> None:
+def test_old_pattern_is_two_half_unit_reads_and_a_two_unit_write() -> None:
     workload = old_server_workload(
-        envelope_bytes=1024, recipients=1, call_ms=5.0, memory_mb=256, architecture="arm64"
+        envelope_bytes=1024, recipients=1, duration_ms=5.0, memory_mb=256, architecture="arm64"
     )
     assert (workload.read_units, workload.write_units) == (1.0, 2.0)
 
 
-def test_old_pattern_duration_counts_its_reads_write_and_posts() -> None:
-    recipients = 3
-    workload = old_server_workload(
-        envelope_bytes=1024, recipients=recipients, call_ms=4.0, memory_mb=256, architecture="arm64"
-    )
-    assert workload.lambda_duration_ms == (3 + recipients) * 4.0
+def test_old_pattern_makes_three_calls_and_one_post_per_recipient() -> None:
+    assert old_server_aws_calls(recipients=3) == 3 + 3
+
+
+def test_old_duration_adds_a_call_latency_per_extra_call() -> None:
+    duration = old_server_duration_ms(measured_ms=6.0, measured_calls=2, old_calls=4, call_ms=1.5)
+    assert duration == 6.0 + 2 * 1.5
+
+
+def test_old_duration_never_goes_below_zero() -> None:
+    duration = old_server_duration_ms(measured_ms=1.0, measured_calls=9, old_calls=1, call_ms=1.0)
+    assert duration == 0.0
 
 
 def test_measured_calls_are_averaged_over_the_envelopes_relayed() -> None:
@@ -157,29 +165,26 @@ def test_measured_calls_are_averaged_over_the_envelopes_relayed() -> None:
         envelope_bytes=1024,
         recipients=1,
         calls=calls,
-        other_aws_calls=10,
         envelopes=10,
-        call_ms=3.0,
+        duration_ms=3.0,
         memory_mb=256,
         architecture="arm64",
     )
     assert workload.read_units == 1.0
-    assert workload.lambda_duration_ms == 2 * 3.0
 
 
-def test_fewer_calls_than_the_old_pattern_cost_less(prices: Prices) -> None:
+def test_fewer_units_than_the_old_pattern_cost_less(prices: Prices) -> None:
     new = relay_workload(
         envelope_bytes=1024,
         recipients=1,
         calls=[DynamoCall("GetItem")],
-        other_aws_calls=1,
         envelopes=1,
-        call_ms=5.0,
+        duration_ms=5.0,
         memory_mb=256,
         architecture="arm64",
     )
     old = old_server_workload(
-        envelope_bytes=1024, recipients=1, call_ms=5.0, memory_mb=256, architecture="arm64"
+        envelope_bytes=1024, recipients=1, duration_ms=5.0, memory_mb=256, architecture="arm64"
     )
     assert cost_per_million(new, prices).total < cost_per_million(old, prices).total
 
