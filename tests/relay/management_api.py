@@ -24,6 +24,7 @@ class ManagementApiStandIn:
         self._gone: set[str] = set()
         self.closed: list[str] = []
         self.paths: list[str] = []
+        self._together: tuple[set[str], threading.Barrier] | None = None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -45,8 +46,18 @@ class ManagementApiStandIn:
         with self._lock:
             self._posts.clear()
             self._gone.clear()
+            self._together = None
             self.closed.clear()
             self.paths.clear()
+
+    def hold_together(self, connection_ids: set[str], timeout: float = 5.0) -> None:
+        """Posts to these ids wait for one another: they all succeed only if they
+        arrive concurrently (a sequential sender breaks the barrier and gets 500s)."""
+        with self._lock:
+            self._together = (
+                set(connection_ids),
+                threading.Barrier(len(connection_ids), timeout=timeout),
+            )
 
     def mark_gone(self, connection_id: str) -> None:
         with self._lock:
@@ -71,6 +82,13 @@ class ManagementApiStandIn:
             self._send(request, 404, {"message": "Not found"})
             return
         connection_id = unquote(match.group(1))
+        together = self._together
+        if method == "POST" and together and connection_id in together[0]:
+            try:
+                together[1].wait()
+            except threading.BrokenBarrierError:
+                self._send(request, 500, {"message": "posts were not concurrent"})
+                return
         with self._lock:
             self.paths.append(request.path)
             gone = connection_id in self._gone
