@@ -40,6 +40,11 @@ class Situation:
 
 
 def check_local_files(target: Target, only: str | None, web_dir: Path | None) -> None:
+    if web_dir is not None and only == "api":
+        raise DeployError(
+            "A web directory was given with --only api, which does not publish the web.",
+            "Use `make deploy` or `make deploy-web` with WEB_DIR, or `make publish`.",
+        )
     if web_dir is not None and not web_dir.is_dir():
         raise DeployError(
             f"Web directory {web_dir} does not exist.",

@@ -90,6 +90,8 @@ def deploy_command(
         "--capabilities",
         *CAPABILITIES,
         "--resolve-s3",
+        "--s3-prefix",
+        stack.name,
         "--no-fail-on-empty-changeset",
         "--no-confirm-changeset",
         "--tags",

@@ -140,3 +140,9 @@ def test_api_stack_in_a_blocking_state_is_refused(sam, repo, status, advice):
         deploy(clients, sam, repo)
     assert advice in str(error.value)
     assert sam.commands == []
+
+
+def test_web_dir_with_only_api_is_refused_rather_than_ignored(sam, repo, tmp_path):
+    with pytest.raises(DeployError, match="--only api"):
+        deploy(AwsClients(boto3.session.Session()), sam, repo, only="api", web_dir=tmp_path)
+    assert sam.commands == []

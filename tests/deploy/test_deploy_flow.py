@@ -13,17 +13,21 @@ from deployer.aws import AwsClients
 from deployer.errors import DeployError
 from tests.deploy.conftest import API_STACK, REGION, STAGE, WEB_STACK, FakeSam
 
-DEPLOY_FLAGS = [
-    "--capabilities",
-    "CAPABILITY_IAM",
-    "CAPABILITY_AUTO_EXPAND",
-    "--resolve-s3",
-    "--no-fail-on-empty-changeset",
-    "--no-confirm-changeset",
-    "--tags",
-    "project=always-coder",
-    "stage=dev",
-]
+
+def deploy_flags(stack_name: str) -> list[str]:
+    return [
+        "--capabilities",
+        "CAPABILITY_IAM",
+        "CAPABILITY_AUTO_EXPAND",
+        "--resolve-s3",
+        "--s3-prefix",
+        stack_name,
+        "--no-fail-on-empty-changeset",
+        "--no-confirm-changeset",
+        "--tags",
+        "project=always-coder",
+        "stage=dev",
+    ]
 
 
 def deploy(aws: AwsClients, sam: FakeSam, repo: Path, **options: object) -> list[str]:
@@ -69,7 +73,7 @@ def test_first_deploy_runs_exact_sam_lines_api_then_web(aws, sam, repo):
             API_STACK,
             "--region",
             REGION,
-            *DEPLOY_FLAGS,
+            *deploy_flags(API_STACK),
         ],
         [
             "build",
@@ -86,7 +90,7 @@ def test_first_deploy_runs_exact_sam_lines_api_then_web(aws, sam, repo):
             WEB_STACK,
             "--region",
             "us-east-1",
-            *DEPLOY_FLAGS,
+            *deploy_flags(WEB_STACK),
             "--parameter-overrides",
             f"UserPoolId={api['UserPoolId']}",
             f"UserPoolClientId={api['UserPoolClientId']}",
