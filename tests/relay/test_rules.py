@@ -7,7 +7,7 @@ from relay import rules
 from relay.config import load_settings
 from relay.events import Caller, parse_event
 from relay.management import endpoint_url
-from relay.models import ACTIVE, CLOSED, PAUSED, Session
+from relay.models import CLOSED, Session
 
 from tests.relay.harness import ws_event
 
@@ -57,12 +57,16 @@ def test_reconnect_to_owned_session_needs_the_owner() -> None:
     assert not rules.may_reconnect(owned, STRANGER, "key")
 
 
-@pytest.mark.parametrize(
-    ("has_cli", "has_webs", "status"),
-    [(True, True, ACTIVE), (True, False, PAUSED), (False, True, CLOSED), (False, False, CLOSED)],
-)
-def test_status_follows_the_lifecycle(has_cli: bool, has_webs: bool, status: str) -> None:
-    assert rules.status_with_webs(has_cli, has_webs) == status
+def test_session_is_expired_once_its_ttl_has_passed() -> None:
+    assert [rules.is_expired(session(expires_at=100), now) for now in (99, 100, 101)] == [
+        False,
+        True,
+        True,
+    ]
+
+
+def test_session_without_ttl_never_expires() -> None:
+    assert not rules.is_expired(session(), 10**12)
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,8 @@ def endpoint_url(
     standard endpoint variable is set: then ``None``, so boto3 applies it (an explicit
     ``endpoint_url`` argument would override the variable)."""
     env = os.environ if env is None else env
-    if any(env.get(name) for name in ENDPOINT_ENV_VARS):
+    ignored = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true"
+    if not ignored and any(env.get(name) for name in ENDPOINT_ENV_VARS):
         return None
     return f"https://{api_id}.execute-api.{region}.amazonaws.com/{stage}"
 

@@ -23,6 +23,9 @@ class Session:
     cli_connection_id: str | None = None
     web_connections: frozenset[str] = frozenset()
     user_id: str | None = None
+    expires_at: int | None = None
+    """The ``ttl`` (epoch seconds). DynamoDB deletes expired items lazily (up to
+    days later), so an item past it is treated as expired, not as live."""
     details: dict[str, Any] = field(default_factory=dict)
     """The ``session:update`` fields (instanceId, hostname, ...)."""
 

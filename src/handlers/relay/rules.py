@@ -6,7 +6,7 @@ from typing import Any
 
 from relay.config import CacheMode
 from relay.events import Caller
-from relay.models import ACTIVE, CLOSED, PAUSED, PENDING, Role, Session
+from relay.models import ACTIVE, CLOSED, Role, Session
 
 
 def sender_role(session: Session, connection_id: str) -> Role | None:
@@ -32,18 +32,12 @@ def may_reconnect(session: Session, caller: Caller, public_key: str) -> bool:
     return session.cli_public_key == public_key and may_join(session, caller)
 
 
-def status_with_webs(has_cli: bool, has_webs: bool) -> str:
-    if not has_cli:
-        return CLOSED
-    return ACTIVE if has_webs else PAUSED
+def is_expired(session: Session, now_seconds: int) -> bool:
+    return session.expires_at is not None and session.expires_at <= now_seconds
 
 
 def status_after_join(session: Session) -> str:
     return ACTIVE if session.cli_connection_id else session.status
-
-
-def status_after_reconnect() -> str:
-    return PENDING
 
 
 def should_cache(mode: CacheMode, delivered: int) -> bool:

@@ -19,6 +19,7 @@ from relay.protocol import (
     INVALID_MESSAGE,
     RATE_LIMITED,
     SESSION_EXISTS,
+    SESSION_EXPIRED,
     SESSION_FULL,
     SESSION_NOT_FOUND,
     UNAUTHORIZED,
@@ -28,6 +29,10 @@ from relay.store import Store
 
 CLI_NOT_CONNECTED = "CLI not connected"
 SESSION_ID_MISMATCH = "Session ID mismatch"
+
+
+def _now_seconds() -> int:
+    return int(time.time())
 
 
 class Relay:
@@ -105,7 +110,7 @@ class Relay:
         if not self._cli_claim_allowed(sid):
             return
         session = self.store.get_session(sid)
-        if session is None:
+        if session is None or rules.is_expired(session, _now_seconds()):
             if self.store.create_session(sid, self.me, message.public_key, self.caller.user_id):
                 self.store.assign_connection(self.me, "cli", sid)
                 self.outcome = "recreated"
@@ -153,6 +158,9 @@ class Relay:
         session = self.store.get_session(sid)
         if session is None or not rules.may_join(session, self.caller):
             self.join_failed()
+            return
+        if rules.is_expired(session, _now_seconds()):
+            self.fail(SESSION_EXPIRED, "Session expired")
             return
         joined = self.store.add_web(sid, self.me, rules.status_after_join(session))
         if joined is None:
@@ -281,7 +289,12 @@ class Relay:
     def handle_session_list_request(self, message: protocol.SessionListRequest) -> None:
         if not self._require_sign_in():
             return
-        sessions = self.store.sessions_of_user(self.caller.user_id or "")
+        now = _now_seconds()
+        sessions = [
+            s
+            for s in self.store.sessions_of_user(self.caller.user_id or "")
+            if not rules.is_expired(s, now)
+        ]
         self.outcome = "listed"
         self.reply(
             frames.session_list_response(rules.listed_sessions(sessions, message.include_inactive))
@@ -289,7 +302,9 @@ class Relay:
 
     def _owned_session(self, session_id: str) -> Session | None:
         session = self.store.get_session(session_id)
-        return session if session is not None and rules.is_owner(session, self.caller) else None
+        if session is None or not rules.is_owner(session, self.caller):
+            return None
+        return None if rules.is_expired(session, _now_seconds()) else session
 
     def handle_session_info_request(self, message: protocol.SessionInfoRequest) -> None:
         self.session_id = message.session_id

@@ -73,6 +73,7 @@ def session_from_item(item: dict[str, Any]) -> Session:
         cli_connection_id=_str(item, "cliConnectionId"),
         web_connections=frozenset(item.get("webConnections", {}).get("SS", [])),
         user_id=_str(item, "userId"),
+        expires_at=_int(item, "ttl") or None,
         details=details,
     )
 
@@ -231,7 +232,8 @@ class Store:
     def create_session(
         self, session_id: str, cli_connection_id: str, public_key: str, user_id: str | None
     ) -> bool:
-        """Create only if absent; ``False`` when the id is taken."""
+        """Create only if absent (or expired but not yet swept by DynamoDB's TTL);
+        ``False`` when the id is taken."""
         from botocore.exceptions import ClientError
 
         now = now_ms()
@@ -250,7 +252,9 @@ class Store:
             self.db.put_item(
                 TableName=self.settings.sessions_table,
                 Item=item,
-                ConditionExpression="attribute_not_exists(sessionId)",
+                ConditionExpression="attribute_not_exists(sessionId) OR #ttl <= :now",
+                ExpressionAttributeNames={"#ttl": "ttl"},
+                ExpressionAttributeValues={":now": _n(int(time.time()))},
             )
         except ClientError as error:
             if _is_condition_failure(error):
@@ -430,7 +434,13 @@ class Store:
         for page in self._pages(
             TableName=self.settings.messages_table,
             KeyConditionExpression="sessionId = :sid AND seq > :since",
-            ExpressionAttributeValues={":sid": _s(session_id), ":since": _n(since_seq)},
+            FilterExpression="#ttl > :now",
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":sid": _s(session_id),
+                ":since": _n(since_seq),
+                ":now": _n(int(time.time())),
+            },
             ConsistentRead=True,
             ScanIndexForward=True,
         ):
