@@ -127,11 +127,11 @@ class ManagementApi:
 
 
 class ManagementServer:
-    """Serves a ``ManagementApi`` over HTTP/1.1 from a background thread."""
+    """Serves a ``ManagementApi`` (or a recording one) over HTTP/1.1 from a background thread."""
 
     def __init__(
         self,
-        api: ManagementApi,
+        api: ManagementApi | RecordingManagementApi,
         loop: asyncio.AbstractEventLoop,
         host: str = "127.0.0.1",
         port: int = 0,
@@ -158,7 +158,7 @@ class ManagementServer:
 
 
 def _handler_class(
-    api: ManagementApi, loop: asyncio.AbstractEventLoop
+    api: ManagementApi | RecordingManagementApi, loop: asyncio.AbstractEventLoop
 ) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -189,3 +189,50 @@ def _handler_class(
             pass
 
     return Handler
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    method: str
+    connection_id: str
+    body: bytes
+    status: int
+
+
+class RecordingManagementApi:
+    """A management API with no sockets behind it, for invoking one function alone
+    (``make invoke``): it records every call; ids in ``live`` answer like open
+    sockets, every other id is 410 Gone."""
+
+    def __init__(self, stage: str, live: set[str] | None = None) -> None:
+        self.stage = stage
+        self.live = set(live or ())
+        self.calls: list[RecordedCall] = []
+
+    async def handle(self, method: str, path: str, body: bytes) -> HttpReply:
+        connection_id = connection_id_from_path(path, self.stage)
+        if connection_id is None:
+            return _error(404, "NotFoundException", f"no such resource {path}")
+        if connection_id not in self.live:
+            reply = gone(connection_id)
+        elif method == "POST":
+            reply = (
+                HttpReply(200)
+                if len(body) <= MAX_POST_BYTES
+                else _error(413, "PayloadTooLargeException", "")
+            )
+        elif method == "GET":
+            now = _iso(int(datetime.now(UTC).timestamp() * 1000))
+            document = {
+                "connectedAt": now,
+                "identity": {"sourceIp": "127.0.0.1"},
+                "lastActiveAt": now,
+            }
+            reply = HttpReply(200, json.dumps(document).encode())
+        elif method == "DELETE":
+            self.live.discard(connection_id)
+            reply = HttpReply(204)
+        else:
+            reply = _error(405, "MethodNotAllowed", f"{method} is not supported on @connections")
+        self.calls.append(RecordedCall(method, connection_id, body, reply.status))
+        return reply
