@@ -3,7 +3,7 @@ relay, time it, turn any failure into an outcome, log one line, answer 200."""
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -15,8 +15,6 @@ from relay.events import WebSocketEvent, parse_event
 from relay.logs import log_invocation
 from relay.service import Relay
 from relay.store import Store
-
-logger = logging.getLogger(__name__)
 
 OK: dict[str, Any] = {"statusCode": 200}
 SERVER_ERROR: dict[str, Any] = {"statusCode": 500}
@@ -34,13 +32,15 @@ def run(raw_event: Any, work: Callable[[Relay], None], *, reply_on_error: bool =
     started = time.monotonic()
     event = parse_event(raw_event)
     relay: Relay | None = None
+    error: Exception | None = None
     try:
         relay = build_relay(event)
         work(relay)
-        outcome, response = relay.outcome, OK
-    except Exception:
-        logger.exception("invocation failed")
-        outcome, response = "internal_error", SERVER_ERROR if event.route_key == "$connect" else OK
+        outcome, response = relay.outcome, dict(OK)
+    except Exception as exc:
+        error = exc
+        failed = SERVER_ERROR if event.route_key == "$connect" else OK
+        outcome, response = "internal_error", dict(failed)
         if reply_on_error and relay is not None:
             _tell_sender_about_failure(relay)
     log_invocation(
@@ -49,15 +49,15 @@ def run(raw_event: Any, work: Callable[[Relay], None], *, reply_on_error: bool =
         session_id=relay.session_id if relay else None,
         outcome=outcome,
         duration_ms=(time.monotonic() - started) * 1000,
+        error=error,
     )
     return response
 
 
 def _tell_sender_about_failure(relay: Relay) -> None:
-    try:
+    # Already failing: if even this post fails, the log line still records the cause.
+    with contextlib.suppress(Exception):
         relay.reply(frames.error(protocol.CONNECTION_FAILED, "Internal error"))
-    except Exception:
-        logger.exception("could not report the failure to the sender")
 
 
 def on_connect(relay: Relay) -> None:
