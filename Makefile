@@ -77,7 +77,7 @@ list: venv ## List this project's stacks and their status
 	$(BIN)/python scripts/deploy.py list --stage $(STAGE) --region "$(REGION)"
 
 destroy: venv ## Delete both stacks (retries the Lambda@Edge replica delay)
-	$(BIN)/python scripts/deploy.py destroy --stage $(STAGE) --region "$(REGION)"
+	$(BIN)/python scripts/deploy.py destroy --stage $(STAGE) --region "$(REGION)" $(if $(YES),--yes)
 
 publish: venv ## Publish a static site: make publish WEB_DIR=dist
 	$(BIN)/python scripts/publish_web.py $(WEB_DIR) --stage $(STAGE)

@@ -59,6 +59,21 @@ def split_list(value: str) -> list[str]:
     return [item for item in value.split(",") if item]
 
 
+def api_steps(target: Target, situation: Situation, *, execute: bool = True) -> list[Step]:
+    parameters = api_url_parameters(situation.parameters("api"), situation.outputs("web"))
+    return [SamBuild(target.api), SamDeploy(target.api, target.stage, parameters, execute)]
+
+
+def web_steps(target: Target, *, execute: bool = True) -> list[Step]:
+    """Bake the edge configuration from the API outputs, then build and deploy the web."""
+    edge_env = {EDGE_CONFIG_ENV: str(target.edge_config_file)}
+    return [
+        BakeEdgeConfig(target.edge_config_file),
+        SamBuild(target.web, edge_env),
+        SamDeploy(target.web, target.stage, web_parameters(), execute),
+    ]
+
+
 def plan_deploy(
     target: Target,
     situation: Situation,
@@ -66,20 +81,14 @@ def plan_deploy(
     only: str | None = None,
     web_dir: Path | None = None,
 ) -> list[Step]:
-    api, web = target.api, target.web
     steps: list[Step] = []
     if only in (None, "api"):
-        parameters = api_url_parameters(situation.parameters("api"), situation.outputs("web"))
-        steps += [SamBuild(api), SamDeploy(api, target.stage, parameters)]
-    steps.append(ReadOutputs(api))
+        steps += api_steps(target, situation)
+    steps.append(ReadOutputs(target.api))
     if only in (None, "web"):
-        steps += [
-            BakeEdgeConfig(target.edge_config_file),
-            SamBuild(web, {EDGE_CONFIG_ENV: str(target.edge_config_file)}),
-            SamDeploy(web, target.stage, web_parameters()),
-        ]
-    steps += [ReadOutputs(web, required=only != "api"), AddCognitoUrls()]
-    if web_dir is not None and only != "api":
+        steps += web_steps(target)
+    steps += [ReadOutputs(target.web, required=only != "api"), AddCognitoUrls()]
+    if web_dir is not None:
         steps.append(PublishWeb(web_dir))
     steps.append(ReportOutputs(target.outputs_file))
     return steps
@@ -88,14 +97,7 @@ def plan_deploy(
 def plan_diff(target: Target, situation: Situation) -> list[Step]:
     """Change sets created but not executed. The web's needs the API's outputs,
     so it is previewed only once the API stack exists."""
-    api, web = target.api, target.web
-    parameters = api_url_parameters(situation.parameters("api"), situation.outputs("web"))
-    steps: list[Step] = [SamBuild(api), SamDeploy(api, target.stage, parameters, execute=False)]
+    steps = api_steps(target, situation, execute=False)
     if situation.exists("api"):
-        steps += [
-            ReadOutputs(api),
-            BakeEdgeConfig(target.edge_config_file),
-            SamBuild(web, {EDGE_CONFIG_ENV: str(target.edge_config_file)}),
-            SamDeploy(web, target.stage, web_parameters(), execute=False),
-        ]
+        steps += [ReadOutputs(target.api), *web_steps(target, execute=False)]
     return steps

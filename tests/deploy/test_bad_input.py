@@ -5,6 +5,9 @@ CloudFormation control planes with botocore's Stubber (moto always accepts)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import boto3
 import pytest
 from botocore.stub import Stubber
@@ -12,6 +15,7 @@ from botocore.stub import Stubber
 from deployer import commands
 from deployer.aws import AwsClients
 from deployer.errors import DeployError
+from deployer.settings import ROOT
 from tests.deploy.conftest import API_STACK, REGION, STAGE
 
 IDENTITY = {"Account": "123456789012", "Arn": "arn:aws:iam::123456789012:user/dev", "UserId": "X"}
@@ -146,3 +150,25 @@ def test_web_dir_with_only_api_is_refused_rather_than_ignored(sam, repo, tmp_pat
     with pytest.raises(DeployError, match="--only api"):
         deploy(AwsClients(boto3.session.Session()), sam, repo, only="api", web_dir=tmp_path)
     assert sam.commands == []
+
+
+def run_script(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "deploy.py"), *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
+def test_deploy_script_prints_the_error_and_what_to_do_and_exits_1():
+    result = run_script("deploy", "--stage", "bad_stage", "--region", REGION)
+    assert result.returncode == 1
+    assert "What to do:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_destroy_without_a_terminal_or_yes_deletes_nothing():
+    result = run_script("destroy", "--stage", STAGE, "--region", REGION)
+    assert result.returncode == 1
+    assert "without confirmation" in result.stderr
