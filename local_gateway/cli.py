@@ -126,11 +126,8 @@ async def run(args: argparse.Namespace) -> int:
     if args.local_issuer:
         from local_gateway.issuer import LocalIssuer
 
-        issuer = LocalIssuer(
-            args.host if args.host not in ("0.0.0.0", "") else "127.0.0.1",
-            port=0,
-            client_id=client_id or "local-client",
-        )
+        # Loopback only: anyone who can reach the issuer can mint tokens.
+        issuer = LocalIssuer("127.0.0.1", port=0, client_id=client_id or "local-client")
         issuer.start()
         issuer_url, client_id = issuer.issuer_url, issuer.client_id
     env = {**auth_environment(issuer_url, client_id, not args.no_anonymous), **args.env_overrides}
@@ -162,7 +159,7 @@ async def run(args: argparse.Namespace) -> int:
             print(f"Authorizer: {api.authorizer.logical_id} ({api.authorizer.handler})", flush=True)
         print(f"DynamoDB on {gateway.dynamodb_endpoint}", flush=True)
         if issuer is not None:
-            print(issuer.howto(), flush=True)
+            print(issuer.howto(gateway.ws_url), flush=True)
         print(f"{MANAGEMENT_PREFIX}{gateway.management_url}/{api.stage}", flush=True)
         print(f"{LISTENING_PREFIX}{gateway.ws_url}", flush=True)
         await stop.wait()

@@ -240,3 +240,37 @@ def test_existing_dynamodb_endpoint_is_used_and_tables_created(
 def test_binary_frames_are_logged(toy_gateway: RunningGateway) -> None:
     asyncio.run(ask(toy_gateway.ws_url, base64.b64decode("AAE=")))
     assert "binary frame" in toy_gateway.wait_for_output("binary frame", TIMEOUT)
+
+
+def test_socket_is_closed_at_the_maximum_age(toy_template: Path) -> None:
+    async def keep_talking(url: str) -> int | None:
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + TIMEOUT
+        async with connect(url) as socket:
+            while loop.time() < give_up:
+                try:
+                    await socket.send(json.dumps({"do": "size"}))
+                    await asyncio.wait_for(socket.recv(), TIMEOUT)
+                except ConnectionClosed:
+                    return socket.close_code
+                await asyncio.sleep(0.2)
+            return None
+
+    with running_gateway(toy_template, max_age=2) as gateway:
+        assert asyncio.run(keep_talking(gateway.ws_url)) == 1001
+
+
+def test_client_vanishing_mid_invocation_leaves_the_gateway_serving(
+    toy_gateway: RunningGateway,
+) -> None:
+    async def vanish() -> str:
+        socket = await connect(toy_gateway.ws_url)
+        await socket.send(json.dumps({"do": "event"}))
+        connection_id = json.loads(await socket.recv())["event"]["requestContext"]["connectionId"]
+        await socket.send(json.dumps({"do": "sleep", "seconds": 0.5}))
+        socket.transport.abort()
+        return connection_id
+
+    connection_id = asyncio.run(vanish())
+    assert "410 gone" in toy_gateway.wait_for_output(f"post to {connection_id}: 410", TIMEOUT)
+    assert asyncio.run(ask(toy_gateway.ws_url, {"do": "echo"}))["handler"] == "message"
