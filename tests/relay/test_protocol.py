@@ -6,6 +6,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from relay import protocol
 from relay.protocol import (
     INVALID_MESSAGE,
@@ -207,3 +209,40 @@ def test_ping_with_text_timestamp_gets_invalid_message() -> None:
 
 def test_deeply_nested_json_gets_invalid_message_not_a_crash() -> None:
     assert code_of("[" * 60_000 + "]" * 60_000) == INVALID_MESSAGE
+
+
+# ---- no input raises ------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+    max_leaves=20,
+)
+frame_like = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.sampled_from(sorted(protocol.MESSAGE_TYPES)) | json_values,
+        "version": st.just(1) | json_values,
+        "sessionId": st.just("K7Q2ZP") | json_values,
+        "publicKey": st.just(KEY) | json_values,
+        "nonce": json_values,
+        "ciphertext": json_values,
+        "timestamp": json_values,
+        "sinceSeq": json_values,
+        "includeInactive": json_values,
+        "commandArgs": json_values,
+        "hostname": json_values,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_any_text_parses_to_a_message_or_a_protocol_error(raw: str) -> None:
+    assert isinstance(parse_frame(raw), ProtocolError | protocol.Message)
+
+
+@settings(max_examples=500, deadline=None)
+@given(frame_like)
+def test_any_json_object_parses_to_a_message_or_a_protocol_error(frame: dict) -> None:
+    assert isinstance(parse_frame(json.dumps(frame)), ProtocolError | protocol.Message)

@@ -23,8 +23,9 @@ from typing import Any
 from relay import clients
 from relay.config import Settings
 from relay.models import CLOSED, PAUSED, PENDING, Connection, Role, Session
+from relay.protocol import UPDATE_LIST_FIELD, UPDATE_STRING_FIELDS
 
-DETAIL_FIELDS = ("instanceId", "instanceLabel", "hostname", "command", "commandArgs", "webUrl")
+DETAIL_FIELDS = (*UPDATE_STRING_FIELDS, UPDATE_LIST_FIELD)
 
 
 def now_ms() -> int:
