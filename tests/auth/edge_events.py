@@ -1,52 +1,15 @@
-"""CloudFront viewer-request events, shaped like the ones Lambda@Edge receives,
-and small readers for the responses the edge functions return."""
+"""CloudFront viewer-request events (built by ``local_gateway.edge_events``, the
+same builder the ``events/`` fixtures use) and small readers for the responses
+the edge functions return."""
 
 from __future__ import annotations
 
 import urllib.parse
 from typing import Any
 
-DISTRIBUTION = "d111111abcdef8.cloudfront.net"
+from local_gateway.edge_events import DISTRIBUTION, request_of, viewer_request_event
 
-
-def viewer_request_event(
-    uri: str,
-    querystring: str = "",
-    cookies: dict[str, str] | None = None,
-    host: str = DISTRIBUTION,
-) -> dict[str, Any]:
-    headers: dict[str, list[dict[str, str]]] = {
-        "host": [{"key": "Host", "value": host}],
-        "user-agent": [{"key": "User-Agent", "value": "pytest"}],
-    }
-    if cookies:
-        value = "; ".join(f"{name}={content}" for name, content in cookies.items())
-        headers["cookie"] = [{"key": "Cookie", "value": value}]
-    return {
-        "Records": [
-            {
-                "cf": {
-                    "config": {
-                        "distributionDomainName": DISTRIBUTION,
-                        "distributionId": "EDFDVBD6EXAMPLE",
-                        "eventType": "viewer-request",
-                        "requestId": "4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==",
-                    },
-                    "request": {
-                        "clientIp": "203.0.113.178",
-                        "headers": headers,
-                        "method": "GET",
-                        "querystring": querystring,
-                        "uri": uri,
-                    },
-                }
-            }
-        ]
-    }
-
-
-def request_of(event: dict[str, Any]) -> dict[str, Any]:
-    return event["Records"][0]["cf"]["request"]
+__all__ = ["DISTRIBUTION", "request_of", "viewer_request_event"]
 
 
 def header(response: dict[str, Any], name: str) -> str:
