@@ -18,7 +18,7 @@ from deployer.aws import AwsClients, caller_identity, explain_client_error
 from deployer.errors import DeployError
 from deployer.publish import empty_bucket
 from deployer.settings import API_STACK_PREFIX, WEB_REGION, WEB_STACK_PREFIX, StackSpec, Target
-from deployer.stacks import describe_stack
+from deployer.stacks import describe_stack, outputs_of
 
 REPLICA_MARKER = "replicated function"
 POLL_SECONDS = 10.0
@@ -58,8 +58,7 @@ class Destroyer:
         if description is None:
             self.echo(f"{stack.name} ({stack.region}): not there, nothing to delete.")
             return
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in description.get("Outputs", [])}
-        bucket = outputs.get("WebBucketName")
+        bucket = outputs_of(description).get("WebBucketName")
         if bucket:
             try:
                 removed = empty_bucket(self.clients, stack.region, bucket)

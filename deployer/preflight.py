@@ -10,7 +10,7 @@ from typing import Any
 from deployer.aws import AwsClients, caller_identity
 from deployer.errors import DeployError
 from deployer.settings import Target
-from deployer.stacks import check_deployable, describe_stack
+from deployer.stacks import check_deployable, describe_stack, outputs_of
 
 ONLY_CHOICES = ("api", "web")
 
@@ -31,8 +31,7 @@ class Situation:
         return None if found is None else str(found["StackStatus"])
 
     def outputs(self, key: str) -> dict[str, str]:
-        found = self.stacks.get(key) or {}
-        return {o["OutputKey"]: o["OutputValue"] for o in found.get("Outputs", [])}
+        return outputs_of(self.stacks.get(key) or {})
 
     def parameters(self, key: str) -> dict[str, str]:
         found = self.stacks.get(key) or {}

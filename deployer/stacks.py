@@ -54,6 +54,11 @@ def stack_outputs(clients: AwsClients, stack: StackSpec) -> dict[str, str] | Non
     description = describe_stack(clients, stack)
     if description is None:
         return None
+    return outputs_of(description)
+
+
+def outputs_of(description: dict[str, Any]) -> dict[str, str]:
+    """A DescribeStacks entry's outputs as ``{OutputKey: OutputValue}``."""
     return {o["OutputKey"]: o["OutputValue"] for o in description.get("Outputs", [])}
 
 
