@@ -121,7 +121,10 @@ class LocalIssuer:
         self._server = ThreadingHTTPServer((self.host, self._requested_port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="local-issuer", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="local-issuer",
+            daemon=True,
         )
         self._thread.start()
 
@@ -137,7 +140,7 @@ class LocalIssuer:
 
     def howto(self, ws_url: str | None = None) -> str:
         """What to print so a person can get a token and connect with it."""
-        target = ws_url or "ws://<gateway>/<stage>"
+        target = ws_url or "<the 'Listening on' URL>"
         lines = [
             f"Local issuer on {self.issuer_url} (client id {self.client_id!r})",
             f"  JWKS:   {self.jwks_url}",
