@@ -20,10 +20,12 @@ from typing import Any
 
 from edge_config import EdgeConfig, EdgeConfigError, current_config
 from edge_cookies import (
+    ACCESS_TOKEN,
     ID_TOKEN,
     LOGIN_NONCE,
     NONCE_MAX_AGE_S,
     NONCE_PATH,
+    clear_cookie,
     clear_session_cookies,
     first_header,
     request_cookies,
@@ -111,7 +113,7 @@ def handle(
         )
     except TokenRejected as exc:
         log_decision(FUNCTION, uri, "redirect-login", f"session cookie refused: {exc.reason}", True)
-        return login_redirect(target, clear_session_cookies()[:2])
+        return login_redirect(target, [clear_cookie(ID_TOKEN), clear_cookie(ACCESS_TOKEN)])
     request["uri"] = clean_url(uri)
     return request
 
