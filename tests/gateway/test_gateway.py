@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -274,3 +276,60 @@ def test_client_vanishing_mid_invocation_leaves_the_gateway_serving(
     connection_id = asyncio.run(vanish())
     assert "410 gone" in toy_gateway.wait_for_output(f"post to {connection_id}: 410", TIMEOUT)
     assert asyncio.run(ask(toy_gateway.ws_url, {"do": "echo"}))["handler"] == "message"
+
+
+def raw_upgrade(ws_url: str) -> socket.socket:
+    """A WebSocket upgrade done by hand on a plain socket with a tiny receive buffer."""
+    host_port, path = ws_url.removeprefix("ws://").split("/", 1)
+    host, port = host_port.split(":")
+    raw = socket.create_connection((host, int(port)), timeout=TIMEOUT)
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    key = base64.b64encode(os.urandom(16)).decode()
+    request = (
+        f"GET /{path} HTTP/1.1\r\nHost: {host_port}\r\nUpgrade: websocket\r\n"
+        f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    )
+    raw.sendall(request.encode())
+    response = b""
+    while b"\r\n\r\n" not in response:
+        response += raw.recv(1)
+    assert response.startswith(b"HTTP/1.1 101")
+    return raw
+
+
+def raw_exchange(raw: socket.socket, text: str) -> dict[str, Any]:
+    """Send one masked text frame (zero mask) and read one unmasked text frame."""
+    payload = text.encode()
+    assert len(payload) < 126
+    raw.sendall(bytes([0x81, 0x80 | len(payload)]) + b"\0\0\0\0" + payload)
+
+    def read(count: int) -> bytes:
+        data = b""
+        while len(data) < count:
+            data += raw.recv(count - len(data))
+        return data
+
+    length = read(2)[1] & 0x7F
+    if length == 126:
+        length = int.from_bytes(read(2), "big")
+    elif length == 127:
+        length = int.from_bytes(read(8), "big")
+    return json.loads(read(length))
+
+
+def test_client_that_never_reads_is_dropped_and_posts_get_410(toy_gateway: RunningGateway) -> None:
+    raw = raw_upgrade(toy_gateway.ws_url)
+    event = raw_exchange(raw, json.dumps({"do": "event"}))["event"]
+    connection_id = event["requestContext"]["connectionId"]
+    client = management(toy_gateway)
+    chunk = b"x" * (128 * 1024)
+    code = "never refused"
+    try:
+        for _ in range(2000):
+            client.post_to_connection(ConnectionId=connection_id, Data=chunk)
+    except ClientError as error:
+        code = error.response["Error"]["Code"]
+    finally:
+        raw.close()
+    assert code == "GoneException"
+    assert toy_gateway.wait_for_output(f"post to {connection_id}: client not reading", TIMEOUT)
