@@ -102,8 +102,9 @@ def scan_directory(root: Path) -> dict[str, LocalFile]:
 
 
 def plan_sync(local: Mapping[str, LocalFile], remote_etags: Mapping[str, str]) -> SyncPlan:
-    """What to upload and delete. An ETag equals the MD5 for single-part uploads;
-    a multipart ETag ("…-3") never matches, so such objects are uploaded again."""
+    """What to upload and delete. With SSE-S3 (the web bucket's encryption) the
+    ETag of a single-part upload is its MD5; a multipart or SSE-KMS ETag never
+    matches, so such objects are simply uploaded again."""
     plan = SyncPlan()
     for key, file in local.items():
         if remote_etags.get(key) == file.md5:

@@ -83,6 +83,8 @@ async def run_smoke(
                 )
     except (Exception, TimeoutError) as error:  # any failure is the verdict, not a traceback
         reason = f"{step}: {type(error).__name__}: {error}"[:MAX_REASON_CHARS]
+        if step == "connecting the CLI" and any(code in str(error) for code in ("401", "403")):
+            reason += " (anonymous access is off? pass a token: TOKEN=<id token>)"
         return SmokeResult(False, len(latencies), tuple(latencies), reason)
     finally:
         for client in (web, cli):

@@ -65,3 +65,10 @@ def test_smoke_without_a_url_says_how_to_give_one():
 def test_percentile_is_nearest_rank():
     samples = [float(n) for n in range(1, 21)]
     assert (percentile(samples, 50), percentile(samples, 95)) == (10.0, 19.0)
+
+
+def test_smoke_refused_at_connect_suggests_a_token():
+    with running_gateway(synth(ROOT / "build")[0], anonymous=False) as closed_gateway:
+        result = smoke(closed_gateway.ws_url, "--round-trips", "1")
+    assert result.returncode == 1
+    assert "pass a token" in result.stdout
