@@ -6,17 +6,19 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from websockets.exceptions import InvalidStatus
 
-from deployer.settings import ROOT
 from local_gateway.issuer import LocalIssuer
 from local_gateway.testing import RunningGateway, running_gateway
 from relay_client.ws import CliClient, ProtocolClient
 from scripts.synth import synth
 from tests.auth.helpers import SigningKey, TokenFactory
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
