@@ -50,6 +50,7 @@ class ArrivalTracker:
     arrivals: dict[str, list[tuple[str, float]]] = field(default_factory=lambda: defaultdict(list))
     origin: dict[str, tuple[str, int]] = field(default_factory=dict)
     unexpected: int = 0
+    last_frame_at: float = 0.0
     other_frames: list[str] = field(default_factory=list)
     _done: dict[str, asyncio.Future[float]] = field(default_factory=dict)
 
@@ -67,6 +68,7 @@ class ArrivalTracker:
 
     def arrived(self, receiver: str, frame: str | bytes) -> None:
         now = time.perf_counter()
+        self.last_frame_at = now
         nonce = envelope_nonce(frame)
         if nonce is None:
             self.other_frames.append(frame if isinstance(frame, str) else frame.decode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 
 from bench.envelopes import ArrivalTracker, sealed_frame
@@ -11,6 +12,9 @@ from bench.sessions import RelayConnector, SessionSockets
 
 FRAME_BYTES = 1024
 DELIVERY_TIMEOUT_S = 60.0
+# Once every envelope not yet delivered is matched by an error frame, stop waiting
+# after this long without any frame arriving.
+QUIET_S = 2.0
 LATE_DUPLICATE_GRACE_S = 0.5
 
 
@@ -62,6 +66,22 @@ async def _send_stream(
         await socket.send(frame)
 
 
+async def _wait_for_deliveries(
+    tracker: ArrivalTracker, pending: list[asyncio.Future[float]]
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + DELIVERY_TIMEOUT_S
+    while loop.time() < deadline:
+        undelivered = sum(1 for future in pending if not future.done())
+        if undelivered == 0:
+            return
+        errors = sum(1 for frame in tracker.other_frames if '"error"' in frame)
+        quiet = time.perf_counter() - tracker.last_frame_at > QUIET_S
+        if undelivered <= errors and quiet:
+            return
+        await asyncio.sleep(0.1)
+
+
 async def relay_both_ways(
     sessions: list[SessionSockets], envelopes: int, window: int, settle_s: float = 0.0
 ) -> Outcome:
@@ -76,8 +96,7 @@ async def relay_both_ways(
         for sender in [None, *range(len(session.webs))]
     ]
     await asyncio.gather(*senders)
-    if pending:
-        await asyncio.wait(pending, timeout=DELIVERY_TIMEOUT_S)
+    await _wait_for_deliveries(tracker, pending)
     await asyncio.sleep(LATE_DUPLICATE_GRACE_S + settle_s)
     streams = tracker.streams()
     return Outcome(
