@@ -39,6 +39,21 @@ def display_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "", "::") else host
 
 
+class PortInUseError(OSError):
+    pass
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind first, before anything else starts, so a busy port fails fast and clearly."""
+    try:
+        return socket.create_server((host, port))
+    except OSError as error:
+        raise PortInUseError(
+            f"cannot listen on {host}:{port} ({error.strerror}); "
+            "choose another port with --port (make local PORT=...) or --port 0 for a free one"
+        ) from error
+
+
 class LocalGateway:
     def __init__(self, options: GatewayOptions) -> None:
         self.options = options
@@ -57,15 +72,14 @@ class LocalGateway:
 
     async def start(self) -> None:
         options = self.options
-        self.dynamodb_endpoint = options.dynamodb_endpoint or await asyncio.to_thread(
-            self._start_dynamodb
-        )
-        client = dynamodb_client(self.dynamodb_endpoint, options.region)
-        await asyncio.to_thread(ensure_tables, client, self.api.tables)
-
-        listener = socket.create_server((options.host, options.port))
+        listener = _listen(options.host, options.port)
         port = listener.getsockname()[1]
         self.ws_url = f"ws://{display_host(options.host)}:{port}/{self.api.stage}"
+        # Started from this (the main) thread: the child's parent-death signal is tied
+        # to the thread that forked it, and an executor thread could exit first.
+        self.dynamodb_endpoint = options.dynamodb_endpoint or self._start_dynamodb()
+        client = dynamodb_client(self.dynamodb_endpoint, options.region)
+        await asyncio.to_thread(ensure_tables, client, self.api.tables)
 
         registry = ConnectionRegistry()
         self._management = ManagementServer(

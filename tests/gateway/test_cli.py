@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import subprocess
 import sys
 import urllib.request
@@ -72,3 +73,18 @@ def test_local_issuer_token_is_accepted_and_identifies_the_user() -> None:
 
         sessions = asyncio.run(list_sessions())["sessions"]
     assert len(sessions) == 1
+
+
+def test_busy_port_exits_with_a_clear_error() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "scripts/local.py", "--port", str(port)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1 and "choose another port" in result.stderr
