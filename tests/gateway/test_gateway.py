@@ -104,6 +104,12 @@ def test_connect_returning_403_refuses_the_upgrade(toy_gateway: RunningGateway) 
     assert asyncio.run(refusal_status(toy_gateway.ws_url + "?connect=refuse")) == 403
 
 
+def test_connect_handler_exception_refuses_the_upgrade_with_500(
+    toy_gateway: RunningGateway,
+) -> None:
+    assert asyncio.run(refusal_status(toy_gateway.ws_url + "?connect=boom")) == 500
+
+
 def test_handler_exception_gives_internal_server_error_frame(toy_gateway: RunningGateway) -> None:
     reply = asyncio.run(ask(toy_gateway.ws_url, {"do": "boom"}))
     assert reply["message"] == "Internal server error"

@@ -48,6 +48,8 @@ def connect(event, context):
     query = event.get("queryStringParameters") or {}
     if query.get("connect") == "refuse":
         return {"statusCode": 403}
+    if query.get("connect") == "boom":
+        raise RuntimeError("connect bug")
     boto3.client("dynamodb").put_item(
         TableName=os.environ["CONNECTIONS_TABLE"],
         Item={"connectionId": {"S": event["requestContext"]["connectionId"]}},
