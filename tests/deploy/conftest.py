@@ -22,6 +22,7 @@ from moto import mock_aws
 from deployer.aws import AwsClients
 from deployer.sam import Command
 from deployer.settings import WEB_REGION
+from templates.api import build_api_template
 
 REGION = "eu-west-1"
 STAGE = "dev"
@@ -111,25 +112,27 @@ class FakeSam:
             cfn.create_stack(StackName=stack, TemplateBody=body, Parameters=params)
 
 
+def template_app_client() -> dict:
+    """The app client exactly as templates/api.py declares it, parameters at their defaults."""
+    template = build_api_template().to_dict()
+    properties = dict(template["Resources"]["UserPoolClient"]["Properties"])
+    for name, value in list(properties.items()):
+        if isinstance(value, dict) and set(value) == {"Ref"}:
+            default = template["Parameters"].get(value["Ref"], {}).get("Default")
+            if default is None:
+                del properties[name]  # a resource (the pool): supplied by the caller
+            else:
+                properties[name] = default.split(",")
+        elif isinstance(value, dict):
+            del properties[name]  # Fn::Sub names: any name will do here
+    return properties
+
+
 def make_api_resources(region: str) -> dict[str, str]:
     idp = boto3.client("cognito-idp", region_name=region)
     pool_id = idp.create_user_pool(PoolName="always-coder")["UserPool"]["Id"]
     client = idp.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName="always-coder-web",
-        ExplicitAuthFlows=[
-            "ALLOW_USER_SRP_AUTH",
-            "ALLOW_USER_PASSWORD_AUTH",
-            "ALLOW_REFRESH_TOKEN_AUTH",
-        ],
-        AllowedOAuthFlowsUserPoolClient=True,
-        AllowedOAuthFlows=["code"],
-        AllowedOAuthScopes=["openid", "email", "profile"],
-        CallbackURLs=["http://localhost:3000/auth/callback"],
-        LogoutURLs=["http://localhost:3000/"],
-        SupportedIdentityProviders=["COGNITO"],
-        PreventUserExistenceErrors="ENABLED",
-        EnableTokenRevocation=True,
+        UserPoolId=pool_id, ClientName="always-coder-web", **template_app_client()
     )["UserPoolClient"]
     return {
         "WebSocketUrl": f"wss://abc123.execute-api.{region}.amazonaws.com/prod",

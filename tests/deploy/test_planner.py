@@ -5,10 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 from deployer.executor import describe_plan
-from deployer.planner import api_url_parameters, plan_deploy, plan_diff
+from deployer.planner import (
+    LOCAL_CALLBACK_URL,
+    LOCAL_LOGOUT_URL,
+    api_url_parameters,
+    plan_deploy,
+    plan_diff,
+    web_parameters,
+)
 from deployer.preflight import Situation
 from deployer.settings import Target
-from deployer.steps import AddCognitoUrls, PublishWeb, ReadOutputs, SamBuild, SamDeploy
+from deployer.steps import AddCognitoUrls, OutputRef, PublishWeb, ReadOutputs, SamBuild, SamDeploy
+from templates.api import build_api_template
+from templates.web import build_web_template
 
 TARGET = Target("dev", "eu-west-1", Path("/repo"))
 WEB_URL = "https://d111.cloudfront.net"
@@ -74,3 +83,28 @@ def test_redeploy_passes_the_web_urls_to_the_api():
         s for s in plan_deploy(TARGET, situation(web=deployed_web())) if isinstance(s, SamDeploy)
     )
     assert api_deploy.parameters["CallbackUrls"].endswith(f"{WEB_URL}/auth/callback")
+
+
+def test_local_urls_kept_by_the_planner_are_the_api_templates_defaults():
+    parameters = build_api_template().to_dict()["Parameters"]
+    assert (
+        parameters["CallbackUrls"]["Default"],
+        parameters["LogoutUrls"]["Default"],
+    ) == (LOCAL_CALLBACK_URL, LOCAL_LOGOUT_URL)
+
+
+def test_web_parameters_fed_by_the_deploy_are_declared_by_the_web_template():
+    declared = build_web_template().to_dict()["Parameters"]
+    assert set(web_parameters()) <= set(declared)
+
+
+def test_api_outputs_the_deploy_reads_are_declared_by_the_api_template():
+    declared = build_api_template().to_dict()["Outputs"]
+    read = {ref.name for ref in web_parameters().values() if isinstance(ref, OutputRef)}
+    read |= {"UserPoolId", "UserPoolClientId", "UserPoolDomain", "WebSocketUrl"}
+    assert read <= set(declared)
+
+
+def test_web_outputs_the_deploy_reads_are_declared_by_the_web_template():
+    declared = build_web_template().to_dict()["Outputs"]
+    assert {"WebUrl", "WebBucketName", "DistributionId"} <= set(declared)
