@@ -22,6 +22,7 @@ class ManagementApiStandIn:
         self._lock = threading.Lock()
         self._posts: dict[str, list[bytes]] = defaultdict(list)
         self._gone: set[str] = set()
+        self._failing: set[str] = set()
         self.closed: list[str] = []
         self.paths: list[str] = []
         self._together: tuple[set[str], threading.Barrier] | None = None
@@ -46,6 +47,7 @@ class ManagementApiStandIn:
         with self._lock:
             self._posts.clear()
             self._gone.clear()
+            self._failing.clear()
             self._together = None
             self.closed.clear()
             self.paths.clear()
@@ -58,6 +60,11 @@ class ManagementApiStandIn:
                 set(connection_ids),
                 threading.Barrier(len(connection_ids), timeout=timeout),
             )
+
+    def mark_failing(self, connection_id: str) -> None:
+        """Every request for this id answers 500 (after boto3's retries: a failure)."""
+        with self._lock:
+            self._failing.add(connection_id)
 
     def mark_gone(self, connection_id: str) -> None:
         with self._lock:
@@ -91,13 +98,16 @@ class ManagementApiStandIn:
                 return
         with self._lock:
             self.paths.append(request.path)
-            gone = connection_id in self._gone
-            if not gone and method == "POST":
+            failing = connection_id in self._failing
+            gone = connection_id in self._gone and not failing
+            if not failing and not gone and method == "POST":
                 self._posts[connection_id].append(body)
-            if not gone and method == "DELETE":
+            if not failing and not gone and method == "DELETE":
                 self.closed.append(connection_id)
                 self._gone.add(connection_id)
-        if gone:
+        if failing:
+            self._send(request, 500, {"message": "Internal server error"})
+        elif gone:
             self._send(request, 410, {"message": "Gone"}, error_type="GoneException")
         else:
             self._send(request, 204 if method == "DELETE" else 200, None)

@@ -248,3 +248,28 @@ def test_state_request_from_outside_the_session_gets_invalid_message(
     stranger = open_socket()
     stranger.send({"type": "state:request", "sessionId": session_id})
     assert [f.get("code") for f in stranger.received()] == ["INVALID_MESSAGE"]
+
+
+# ---- posts that fail without proving the peer gone ----------------------------------
+
+
+def test_web_input_the_cli_cannot_receive_gets_connection_failed_and_keeps_the_cli(
+    open_socket: SocketFactory, session_id: str, tables: Tables, management_api
+) -> None:
+    cli, (web,) = session_with_webs(open_socket, session_id, 1)
+    management_api.mark_failing(cli.connection_id)
+    web.send_sealed(session_id, cli.public_key, "terminal:input", "ls", 1)
+    assert web.new_frames() == [
+        {"type": "error", "code": "CONNECTION_FAILED", "message": "Delivery to the CLI failed"}
+    ]
+    assert (tables.session(session_id) or {})["cliConnectionId"]["S"] == cli.connection_id
+
+
+def test_output_no_web_could_receive_is_cached_and_the_webs_stay(
+    open_socket: SocketFactory, session_id: str, tables: Tables, management_api
+) -> None:
+    cli, (web,) = session_with_webs(open_socket, session_id, 1)
+    management_api.mark_failing(web.connection_id)
+    raw = cli.send_sealed(session_id, web.public_key, "terminal:output", "x", 1)
+    assert [c["envelope"]["S"] for c in tables.cached(session_id)] == [raw]
+    assert tables.members(session_id) == {web.connection_id}

@@ -240,11 +240,14 @@ class Relay:
         if not cli:
             self.fail(CONNECTION_FAILED, CLI_NOT_CONNECTED)
             return
-        if self.management.post(cli, data) == GONE:
+        result = self.management.post(cli, data)
+        if result == GONE:
             self.cli_gone(sid, cli)
             self.fail(CONNECTION_FAILED, CLI_NOT_CONNECTED)
-            return
-        self.outcome = "relayed"
+        elif result != DELIVERED:
+            self.fail(CONNECTION_FAILED, "Delivery to the CLI failed")
+        else:
+            self.outcome = "relayed"
 
     # ---- small requests ----------------------------------------------------
 
