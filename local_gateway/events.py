@@ -215,14 +215,23 @@ def authorizer_event(
 
 
 def client_headers(
-    host: str, source_ip: str, extra: Sequence[tuple[str, str]] = ()
+    host: str,
+    source_ip: str,
+    extra: Sequence[tuple[str, str]] = (),
+    *,
+    websocket_key: str | None = None,
+    trace_id: str | None = None,
 ) -> list[tuple[str, str]]:
-    """Headers API Gateway adds to what the client sent (for fixtures and tests)."""
+    """The `$connect` headers API Gateway passes on (for fixtures and tests); pass
+    ``websocket_key`` and ``trace_id`` to make them reproducible."""
+    key = websocket_key or base64.b64encode(secrets.token_bytes(16)).decode("ascii")
+    trace = trace_id or f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"
     return [
         ("Host", host),
-        ("Sec-WebSocket-Key", base64.b64encode(secrets.token_bytes(16)).decode("ascii")),
+        ("Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"),
+        ("Sec-WebSocket-Key", key),
         ("Sec-WebSocket-Version", "13"),
-        ("X-Amzn-Trace-Id", f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)}"),
+        ("X-Amzn-Trace-Id", trace),
         ("X-Forwarded-For", source_ip),
         ("X-Forwarded-Port", "443"),
         ("X-Forwarded-Proto", "https"),

@@ -107,3 +107,8 @@ def test_request_time_is_in_api_gateways_format() -> None:
 def test_internal_server_error_frame_matches_api_gateway() -> None:
     frame = events.internal_server_error_frame("c=", "r=")
     assert frame == {"message": "Internal server error", "connectionId": "c=", "requestId": "r="}
+
+
+def test_client_headers_are_reproducible_with_fixed_key_and_trace() -> None:
+    first = events.client_headers("h", "1.2.3.4", websocket_key="k", trace_id="t")
+    assert first == events.client_headers("h", "1.2.3.4", websocket_key="k", trace_id="t")
