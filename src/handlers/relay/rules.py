@@ -75,7 +75,3 @@ def listed_sessions(sessions: list[Session], include_inactive: bool) -> list[dic
 
 def join_limit_reached(failures: int, limit: int) -> bool:
     return failures >= limit
-
-
-def window_start(now_seconds: int, window_seconds: int) -> int:
-    return now_seconds - now_seconds % window_seconds
