@@ -13,8 +13,11 @@ def describe_plan(steps: Sequence[Step]) -> list[str]:
 
 
 def execute(steps: Sequence[Step], ctx: Context) -> None:
-    for line, step in zip(describe_plan(steps), steps, strict=True):
-        ctx.echo(f"\n==> {line}")
+    """Runs the steps; each is announced by its title (the part of its
+    description before ": "), and sam steps print their resolved command."""
+    for number, step in enumerate(steps, 1):
+        title = step.describe().partition(": ")[0]
+        ctx.echo(f"\n==> {number}/{len(steps)} {title}")
         step.run(ctx)
 
 

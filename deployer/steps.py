@@ -53,6 +53,7 @@ class Context:
 
 
 def run_sam(ctx: Context, command: Command, what: str) -> None:
+    ctx.echo(f"$ {command}")
     code = ctx.runner(command)
     if code != 0:
         raise DeployError(
