@@ -20,6 +20,7 @@ from local_gateway.tables import EmbeddedDynamoDB, dynamodb_client, ensure_table
 from local_gateway.template import ApiSpec, read_api
 
 log = logging.getLogger("local_gateway")
+UPGRADE_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ class LocalGateway:
             process_request=self._gateway.process_request,
             max_size=options.limits.max_message_bytes,
             ping_interval=None,
+            # The upgrade waits for the authorizer and `$connect` (cold starts included);
+            # API Gateway allows an integration 29 s.
+            open_timeout=UPGRADE_TIMEOUT_S,
             server_header="local-gateway",
         )
 
