@@ -201,6 +201,21 @@ class InvokeSession:
             self.identity.stop()
         shutil.rmtree(self._workdir, ignore_errors=True)
 
+    @property
+    def dynamodb_endpoint(self) -> str:
+        """The DynamoDB the API functions use (started with the first of them)."""
+        self._runner(fixtures.API_TEMPLATE)
+        assert self._dynamodb_endpoint is not None
+        return self._dynamodb_endpoint
+
+    def table_name(self, logical_id: str) -> str:
+        """The local name of one of the API template's tables."""
+        self._runner(fixtures.API_TEMPLATE)
+        assert self._api is not None
+        return next(
+            table.table_name for table in self._api.tables if table.logical_id == logical_id
+        )
+
     # ---- one invocation ----------------------------------------------------
 
     def invoke(
@@ -219,7 +234,7 @@ class InvokeSession:
             )
             for number, step in enumerate(given, 1):
                 seeded.append(self._seed(runner, number, step))
-            self.management.open_sockets(fixture.live if fixture else ())
+            self.management.open_sockets(fixture.live if fixture else _sender(event))
         else:
             # The hosted UI stand-in has just issued the fixtures' authorization code.
             self.identity.accept_code(fixtures.AUTH_CODE)
@@ -290,6 +305,13 @@ class InvokeSession:
                 if error.response["Error"]["Code"] != "ResourceNotFoundException":
                     raise
         ensure_tables(client, self._api.tables)
+
+
+def _sender(event: Any) -> set[str]:
+    """Without a fixture only the sender's own socket is open."""
+    context = event.get("requestContext") if isinstance(event, Mapping) else None
+    connection_id = context.get("connectionId") if isinstance(context, Mapping) else None
+    return {connection_id} if isinstance(connection_id, str) else set()
 
 
 def _describe(event: Mapping[str, Any]) -> str:
