@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -145,3 +146,17 @@ class Socket:
 
     def open_sealed(self, their_public_b64: str, envelope: dict[str, Any]) -> dict[str, Any]:
         return open_envelope(self.box_with(their_public_b64), envelope)
+
+
+def session_with_webs(
+    open_socket: Callable[..., Socket], session_id: str, webs: int
+) -> tuple[Socket, list[Socket]]:
+    """A CLI that created ``session_id`` and ``webs`` joined webs, inboxes read."""
+    cli = open_socket()
+    cli.create(session_id)
+    members = [open_socket() for _ in range(webs)]
+    for web in members:
+        web.join(session_id)
+        web.new_frames()
+    cli.new_frames()
+    return cli, members

@@ -14,7 +14,7 @@ import pytest
 from relay import clients
 
 from tests.relay.conftest import SocketFactory
-from tests.relay.harness import Socket
+from tests.relay.harness import session_with_webs
 
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
@@ -52,22 +52,11 @@ def counted(tables) -> Iterator[CallCounter]:
     yield counter
 
 
-def relay_setup(
-    open_socket: SocketFactory, session_id: str, webs: int
-) -> tuple[Socket, list[Socket]]:
-    cli = open_socket()
-    cli.create(session_id)
-    members = [open_socket() for _ in range(webs)]
-    for web in members:
-        web.join(session_id)
-    return cli, members
-
-
 @pytest.mark.parametrize("webs", [1, 3])
 def test_cli_envelope_to_n_webs_costs_one_read_and_n_posts(
     open_socket: SocketFactory, session_id: str, counted: CallCounter, webs: int
 ) -> None:
-    cli, members = relay_setup(open_socket, session_id, webs)
+    cli, members = session_with_webs(open_socket, session_id, webs)
     counted.hook_all()  # type: ignore[attr-defined]
     cli.send_sealed(session_id, members[0].public_key, "terminal:output", "x", 1)
     assert counted.counts() == Counter(
@@ -81,7 +70,7 @@ def test_cli_envelope_to_n_webs_costs_one_read_and_n_posts(
 def test_web_envelope_to_the_cli_costs_one_read_and_one_post(
     open_socket: SocketFactory, session_id: str, counted: CallCounter
 ) -> None:
-    cli, (web,) = relay_setup(open_socket, session_id, 1)
+    cli, (web,) = session_with_webs(open_socket, session_id, 1)
     counted.hook_all()  # type: ignore[attr-defined]
     web.send_sealed(session_id, cli.public_key, "terminal:input", "ls", 1)
     assert counted.counts() == Counter(
@@ -92,7 +81,7 @@ def test_web_envelope_to_the_cli_costs_one_read_and_one_post(
 def test_posts_to_several_webs_run_in_parallel(
     open_socket: SocketFactory, session_id: str, management_api
 ) -> None:
-    cli, members = relay_setup(open_socket, session_id, 3)
+    cli, members = session_with_webs(open_socket, session_id, 3)
     # The stand-in answers these three posts only if all three are in flight at once.
     management_api.hold_together({w.connection_id for w in members})
     cli.send_sealed(session_id, members[0].public_key, "terminal:output", "x", 1)
@@ -102,7 +91,7 @@ def test_posts_to_several_webs_run_in_parallel(
 def test_a_cached_envelope_adds_only_the_cache_writes(
     open_socket: SocketFactory, session_id: str, counted: CallCounter
 ) -> None:
-    cli, _ = relay_setup(open_socket, session_id, 0)
+    cli, _ = session_with_webs(open_socket, session_id, 0)
     counted.hook_all()  # type: ignore[attr-defined]
     cli.send_sealed(session_id, cli.public_key, "terminal:output", "x", 1)
     assert counted.counts() == Counter(

@@ -10,20 +10,7 @@ from nacl.exceptions import CryptoError
 
 from relay_client.crypto import seal
 from tests.relay.conftest import SocketFactory, Tables
-from tests.relay.harness import Socket
-
-
-def session_with_webs(
-    open_socket: SocketFactory, session_id: str, webs: int
-) -> tuple[Socket, list[Socket]]:
-    cli = open_socket()
-    cli.create(session_id)
-    members = [open_socket() for _ in range(webs)]
-    for web in members:
-        web.join(session_id)
-        web.new_frames()
-    cli.new_frames()
-    return cli, members
+from tests.relay.harness import session_with_webs
 
 
 def test_cli_output_reaches_every_web_and_decrypts(

@@ -306,3 +306,15 @@ def test_ip_counter_lives_in_connections_table_outside_the_session_index(
     ]
     assert len(counters) == 1
     assert "ttl" in counters[0] and "sessionId" not in counters[0]
+
+
+def test_update_without_whitelisted_fields_writes_nothing(
+    open_socket: SocketFactory, session_id: str, tables: Tables
+) -> None:
+    cli = open_socket()
+    cli.create(session_id)
+    cli.new_frames()
+    before = tables.snapshot()
+    cli.send({"type": "session:update", "userId": "mallory"})
+    assert tables.snapshot() == before
+    assert cli.new_frames() == []

@@ -126,3 +126,17 @@ def test_delete_of_someone_elses_or_unknown_session_fails_and_changes_nothing(
     after = tables.snapshot()
     assert after["SESSIONS_TABLE"] == before["SESSIONS_TABLE"]
     assert after["MESSAGES_TABLE"] == before["MESSAGES_TABLE"]
+
+
+def test_delete_removes_a_cache_larger_than_one_batch(
+    open_socket: SocketFactory, tables: Tables
+) -> None:
+    cli = open_socket(user_id="alice")
+    cli.create("BIGONE")
+    for n in range(1, 31):
+        cli.send_sealed("BIGONE", cli.public_key, "terminal:output", n, n)
+    assert len(tables.cached("BIGONE")) == 30
+    asker = open_socket(user_id="alice")
+    asker.send({"type": "session:delete:request", "sessionId": "BIGONE"})
+    assert asker.last()["success"] is True
+    assert tables.cached("BIGONE") == []
