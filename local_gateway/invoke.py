@@ -53,6 +53,11 @@ class InvokeError(Exception):
     """The invocation cannot be run as asked; the message says why and what to do."""
 
 
+class SeedingError(InvokeError):
+    """An invocation the fixture takes for granted failed, so the event would not
+    make sense (the handlers, not the request, are at fault)."""
+
+
 @dataclass
 class InvokeResult:
     """What one invocation did: the handler's return value (or error), its log
@@ -212,9 +217,10 @@ class InvokeSession:
         """The local name of one of the API template's tables."""
         self._runner(fixtures.API_TEMPLATE)
         assert self._api is not None
-        return next(
-            table.table_name for table in self._api.tables if table.logical_id == logical_id
-        )
+        for table in self._api.tables:
+            if table.logical_id == logical_id:
+                return table.table_name
+        raise InvokeError(f"no table {logical_id!r} in the API template")
 
     # ---- one invocation ----------------------------------------------------
 
@@ -249,7 +255,7 @@ class InvokeSession:
         if not invocation.ok or result.get("statusCode", 200) >= 400:
             detail = (invocation.error or {}).get("errorMessage") or json.dumps(result)
             tail = "\n".join(invocation.logs[-5:])
-            raise InvokeError(f"seeding step {number} ({label}) failed: {detail}\n{tail}")
+            raise SeedingError(f"seeding step {number} ({label}) failed: {detail}\n{tail}")
         return label
 
     # ---- the stand-ins, started on first use ------------------------------
@@ -407,15 +413,14 @@ def main(argv: list[str] | None = None) -> int:
     event_path = Path(args.event)
     try:
         result = invoke_file(args.function, event_path, args.template_dir, not args.no_seed)
+    except SeedingError as error:
+        print(f"invoke: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except (InvokeError, TemplateError) as error:
         print(f"invoke: {error}", file=sys.stderr)
-        return EXIT_USAGE if not _is_seeding_failure(error) else EXIT_FAILED
+        return EXIT_USAGE
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
     else:
         print(format_result(result, event_path))
     return 0 if result.ok else EXIT_FAILED
-
-
-def _is_seeding_failure(error: Exception) -> bool:
-    return str(error).startswith("seeding step")
