@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import jwt
@@ -13,7 +16,7 @@ import tests.auth.edge_events as auth_edge_events
 from local_gateway import edge_events, fixtures
 from local_gateway.invoke import read_functions
 from local_gateway.template import read_api
-from tests.invoke.conftest import EVENTS_DIR
+from tests.invoke.conftest import EVENTS_DIR, REPO_ROOT
 
 # Every client message type of PROTOCOL.md, plus an envelope and a malformed frame.
 PROTOCOL_TYPES = {
@@ -119,3 +122,33 @@ def test_fixture_is_found_by_its_file_name_from_any_directory() -> None:
 
 def test_file_without_a_fixture_has_none() -> None:
     assert fixtures.fixture_named("my_own_event.json") is None
+
+
+def make_events_check(template_dir: Path, out_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "scripts/make_events.py",
+            "--check",
+            "--out-dir",
+            str(out_dir),
+            "--template",
+            str(template_dir / "api.yaml"),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_make_events_check_passes_on_the_committed_files(template_dir: Path) -> None:
+    assert make_events_check(template_dir, EVENTS_DIR).returncode == 0
+
+
+def test_make_events_check_names_an_edited_file(template_dir: Path, tmp_path: Path) -> None:
+    shutil.copytree(EVENTS_DIR, tmp_path / "events")
+    (tmp_path / "events" / "default_ping.json").write_text("{}\n", encoding="utf-8")
+    done = make_events_check(template_dir, tmp_path / "events")
+    assert done.returncode == 1
+    assert "default_ping.json" in done.stderr
