@@ -29,12 +29,18 @@ IMPORT_ENV = {
     "PYTHONDONTWRITEBYTECODE": "1",
 }
 _TIMER = "import time,sys;t=time.perf_counter();import {module};print(time.perf_counter()-t)"
+# A handler that defers boto3 to its first call pays for it in its first invocation.
+_TIMER_WITH_BOTO3 = (
+    "import time,sys;t=time.perf_counter();import {module};import boto3;"
+    "print(time.perf_counter()-t)"
+)
 
 
-def import_seconds(module: str, cwd: Path) -> float:
-    """Seconds to import ``module`` in a fresh interpreter (startup excluded)."""
+def import_seconds(module: str, cwd: Path, with_boto3: bool = False) -> float:
+    """Seconds to import ``module`` (and then boto3) in a fresh interpreter (startup excluded)."""
+    timer = _TIMER_WITH_BOTO3 if with_boto3 else _TIMER
     result = subprocess.run(
-        [sys.executable, "-c", _TIMER.format(module=module)],
+        [sys.executable, "-c", timer.format(module=module)],
         cwd=cwd,
         env={**os.environ, **IMPORT_ENV, "PYTHONPATH": str(cwd)},
         capture_output=True,
@@ -47,8 +53,11 @@ def import_seconds(module: str, cwd: Path) -> float:
     return float(result.stdout.strip().splitlines()[-1])
 
 
-def median_import_ms(module: str, runs: int, cwd: Path = HANDLERS_DIR) -> float:
-    return round(median([import_seconds(module, cwd) for _ in range(runs)]) * 1000, 1)
+def median_import_ms(
+    module: str, runs: int, cwd: Path = HANDLERS_DIR, with_boto3: bool = False
+) -> float:
+    samples = [import_seconds(module, cwd, with_boto3) for _ in range(runs)]
+    return round(median(samples) * 1000, 1)
 
 
 def measure_imports(runs: int) -> dict[str, object]:
@@ -60,7 +69,10 @@ def measure_imports(runs: int) -> dict[str, object]:
             modules[module] = {"skipped": f"src/handlers/{module}.py not present"}
             continue
         try:
-            modules[module] = {"import_ms": median_import_ms(module, runs)}
+            modules[module] = {
+                "import_ms": median_import_ms(module, runs),
+                "with_boto3_ms": median_import_ms(module, runs, with_boto3=True),
+            }
         except RuntimeError as error:
             modules[module] = {"error": str(error)}
     figures["modules"] = modules

@@ -80,7 +80,9 @@ def render_table(results: dict[str, Any]) -> str:
     lines.append("")
     cold = results["cold_start"]
     imports = ", ".join(
-        f"{module} {figures.get('import_ms', figures.get('skipped', figures.get('error')))}"
+        f"{module} {figures['import_ms']} (+boto3 {figures['with_boto3_ms']})"
+        if "import_ms" in figures
+        else f"{module} {figures.get('skipped', figures.get('error'))}"
         for module, figures in cold["imports"]["modules"].items()
     )
     lines.append(
