@@ -581,7 +581,9 @@ def render(document: Any) -> str:
 
 def local_values(environment: Mapping[str, str]) -> dict[str, str]:
     """The authorizer's settings replaced by the fixtures' identity provider; the
-    rest (table names, cache settings) as the template resolves them locally."""
+    rest (table names, cache settings) as the template resolves them locally.
+    The JWKS URL and the endpoint variables are filled in only where the
+    template declares them: SAM ignores variables a function does not declare."""
     values = dict(environment)
     overrides = {
         "AUTH_ISSUER": ISSUER,

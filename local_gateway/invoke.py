@@ -69,6 +69,7 @@ class InvokeResult:
     invocation: Invocation
     calls: list[ManagementCall] = field(default_factory=list)
     seeded: list[str] = field(default_factory=list)
+    event: Any = None
 
     @property
     def ok(self) -> bool:
@@ -246,7 +247,7 @@ class InvokeSession:
             self.identity.accept_code(fixtures.AUTH_CODE)
         invocation = self._loop.run_until_complete(runner.invoke(logical_id, event))
         calls = self.management.calls if kind == fixtures.API_TEMPLATE and self.management else []
-        return InvokeResult(logical_id, spec.handler, kind, invocation, calls, seeded)
+        return InvokeResult(logical_id, spec.handler, kind, invocation, calls, seeded, event)
 
     def _seed(self, runner: FunctionRunner, number: int, step: fixtures.Step) -> str:
         invocation = self._loop.run_until_complete(runner.invoke(step.function, step.event))
@@ -360,6 +361,10 @@ def format_result(result: InvokeResult, event_path: Path) -> str:
     if invocation.ok:
         lines.append("Result:")
         lines += _indent(json.dumps(invocation.result, indent=2))
+        method_arn = result.event.get("methodArn") if isinstance(result.event, dict) else None
+        effect = result.authorizer_effect(method_arn) if isinstance(method_arn, str) else None
+        if effect is not None:
+            lines.append(f"Authorizer decision for {method_arn}: {effect}")
     else:
         error = invocation.error or {}
         lines.append(f"Failed ({invocation.outcome}): {error.get('errorType')}")
@@ -376,7 +381,11 @@ def format_result(result: InvokeResult, event_path: Path) -> str:
             )
         if not result.calls:
             lines.append("  (none)")
-    cold = f", cold start, init {invocation.init_ms:.1f} ms" if invocation.cold_start else ""
+    cold = (
+        f", cold start, init {invocation.init_ms:.1f} ms"
+        if invocation.cold_start
+        else ", warm (the seeding invocations started the worker)"
+    )
     lines.append(f"Duration: {invocation.duration_ms:.1f} ms{cold}")
     return "\n".join(lines)
 

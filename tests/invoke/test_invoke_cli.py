@@ -61,3 +61,9 @@ def test_missing_arguments_print_the_usage(template_dir: Path) -> None:
     done = invoke(template_dir)
     assert done.returncode == 2
     assert "make invoke FN=" in done.stderr
+
+
+def test_authorizer_decision_is_printed_for_anonymous_callers(template_dir: Path) -> None:
+    done = invoke(template_dir, "AuthorizerFunction", "events/authorizer_anonymous.json")
+    assert done.returncode == 0, done.stderr
+    assert "/prod/$connect: Allow" in done.stdout
