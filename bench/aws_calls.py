@@ -115,7 +115,7 @@ def _json_body(body: Any) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-class _CallRecorder:
+class CallRecorder:
     def __init__(self, path: str) -> None:
         self.path = path
 
@@ -165,7 +165,7 @@ class _RawBody:
         yield self.body
 
 
-class _FaultInjector:
+class FaultInjector:
     def __init__(self, source: str) -> None:
         self.source = source
         self.random = random.Random()
@@ -209,8 +209,8 @@ def install(calls_file: str | None, faults: str | None) -> None:
         return
     import botocore.session
 
-    recorder = _CallRecorder(calls_file) if calls_file else None
-    injector = _FaultInjector(faults) if faults else None
+    recorder = CallRecorder(calls_file) if calls_file else None
+    injector = FaultInjector(faults) if faults else None
     original = botocore.session.Session.create_client
 
     def create_client(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -222,7 +222,7 @@ def install(calls_file: str | None, faults: str | None) -> None:
     _installed = True
 
 
-def attach(client: Any, recorder: _CallRecorder | None, injector: _FaultInjector | None) -> None:
+def attach(client: Any, recorder: CallRecorder | None, injector: FaultInjector | None) -> None:
     events = client.meta.events
     if recorder is not None:
         events.register("before-call", recorder.before_call)
