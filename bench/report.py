@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.stats import ratio
+
 
 def _fmt(value: Any, digits: int = 2) -> str:
     if value is None:
@@ -15,13 +17,10 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
-def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """(figure, relay, bare floor, one-GetItem floor) rows for the table."""
-    relay, floor, floor_db = (
-        results["latency"]["relay"],
-        results["latency"]["floor"],
-        results["latency"]["floor_db"],
-    )
+def figures(results: dict[str, Any]) -> list[tuple[str, float, float, float]]:
+    """(figure, relay, bare floor, one-GetItem floor) for every latency and throughput figure."""
+    latency = results["latency"]
+    relay, floor, floor_db = latency["relay"], latency["floor"], latency["floor_db"]
     table = []
     for webs_key in sorted(relay, key=lambda k: int(k.split("_")[0])):
         for direction in ("cli_to_web", "web_to_cli"):
@@ -29,27 +28,49 @@ def rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 table.append(
                     (
                         f"{direction} {webs_key.replace('_', ' ')} {stat}",
-                        _fmt(relay[webs_key][direction][stat]),
-                        _fmt(floor[webs_key][direction][stat]),
-                        _fmt(floor_db[webs_key][direction][stat]),
+                        relay[webs_key][direction][stat],
+                        floor[webs_key][direction][stat],
+                        floor_db[webs_key][direction][stat],
                     )
                 )
     throughput = results["throughput"]
     table.append(
         (
-            f"throughput, {throughput['relay']['sessions']} sessions (env/s)",
-            _fmt(throughput["relay"]["throughput_per_s"], 1),
-            _fmt(throughput["floor"]["throughput_per_s"], 1),
-            _fmt(throughput["floor_db"]["throughput_per_s"], 1),
+            f"throughput {throughput['relay']['sessions']} sessions per_s",
+            throughput["relay"]["throughput_per_s"],
+            throughput["floor"]["throughput_per_s"],
+            throughput["floor_db"]["throughput_per_s"],
         )
     )
     return table
 
 
+def ratios(results: dict[str, Any]) -> dict[str, dict[str, float | None]]:
+    """Each figure as a multiple of each floor."""
+    return {
+        name: {"vs_floor": ratio(relay, floor), "vs_floor_db": ratio(relay, floor_db)}
+        for name, relay, floor, floor_db in figures(results)
+    }
+
+
+def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
+    return [
+        (
+            name,
+            _fmt(relay),
+            _fmt(floor),
+            _fmt(floor_db),
+            _fmt(ratio(relay, floor), 1) + "x",
+            _fmt(ratio(relay, floor_db), 1) + "x",
+        )
+        for name, relay, floor, floor_db in figures(results)
+    ]
+
+
 def render_table(results: dict[str, Any]) -> str:
-    header = ("figure", "relay", "floor", "floor+GetItem")
+    header = ("figure", "relay", "floor", "floor+GetItem", "/floor", "/floor+GetItem")
     body = rows(results)
-    widths = [max(len(row[i]) for row in [header, *body]) for i in range(4)]
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(header))]
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in body]
@@ -89,6 +110,8 @@ def render_table(results: dict[str, Any]) -> str:
         f"Import ms (median of {cold['imports']['runs']}): boto3 alone "
         f"{cold['imports']['boto3_ms']}; {imports}"
     )
+    if cold.get("build_note"):
+        lines.append(f"Packages: {cold['build_note']}")
     for stack, functions in cold["packages"].items():
         if "skipped" in functions:
             lines.append(f"Package sizes ({stack}): {functions['skipped']}")

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.call_counts import count_calls, dynamodb_calls
-from bench.cold_start import measure_imports, measure_packages
+from bench.cold_start import build_packages_if_missing, measure_imports, measure_packages
 from bench.cost import (
     cost_per_million,
     old_server_aws_calls,
@@ -29,6 +29,7 @@ from bench.gateway_process import TEMPLATE, local_gateway, worker_environment
 from bench.latency import LatencyPlan, measure_round_trips
 from bench.prices import DEFAULT_FACTS_PATH, load_prices
 from bench.processes import moto_server
+from bench.report import ratios
 from bench.sessions import Connector, FloorConnector, RelayConnector
 from bench.stats import median, ratio
 from bench.throughput import ThroughputPlan, measure_throughput
@@ -200,7 +201,10 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def run(
-    plan: BenchPlan, template: Path = TEMPLATE, facts: Path = DEFAULT_FACTS_PATH
+    plan: BenchPlan,
+    template: Path = TEMPLATE,
+    facts: Path = DEFAULT_FACTS_PATH,
+    build_packages: bool = True,
 ) -> dict[str, Any]:
     started = time.monotonic()
     results: dict[str, Any] = {
@@ -209,9 +213,11 @@ def run(
         "latency": {},
         "throughput": {},
     }
+    build_note = build_packages_if_missing() if build_packages else None
     results["cold_start"] = {
         "imports": measure_imports(plan.import_runs),
         "packages": measure_packages(),
+        "build_note": build_note,
     }
     with moto_server() as dynamodb, tempfile.TemporaryDirectory() as work:
         for name, endpoint in (("floor", None), ("floor_db", dynamodb)):
@@ -237,6 +243,7 @@ def run(
         results["calls"] = measure_calls(dynamodb, plan, Path(work))
     results["cost"] = model_cost(results, plan, template, facts)
     results["summary"] = summarize(results)
+    results["ratios"] = ratios(results)
     results["elapsed_s"] = round(time.monotonic() - started, 1)
     for per_webs in results["calls"].values():
         for directions in per_webs.values():

@@ -18,10 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--facts", type=Path, default=DEFAULT_FACTS_PATH, help="AWS_FACTS.md")
     parser.add_argument("--output", type=Path, default=Path("build/bench.json"))
+    parser.add_argument(
+        "--no-build",
+        action="store_true",
+        help="do not run scripts/sam_build.py when .aws-sam is missing (sizes are skipped)",
+    )
     options = parser.parse_args(argv)
     if not options.facts.is_file():
         parser.error(f"{options.facts} not found (the prices come from it; use --facts)")
-    results = run(QUICK_PLAN if options.quick else BenchPlan(), facts=options.facts)
+    plan = QUICK_PLAN if options.quick else BenchPlan()
+    results = run(plan, facts=options.facts, build_packages=not options.no_build)
     print(render_table(results))
     write_json(results, options.output)
     print(f"\nwrote {options.output} in {results['elapsed_s']} s")
