@@ -14,9 +14,10 @@ import asyncio
 import contextlib
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from websockets.asyncio.server import ServerConnection, serve
@@ -36,7 +37,7 @@ class Pair:
 
 @dataclass
 class Forwarder:
-    lookup: object | None = None  # a boto3 DynamoDB client, for the dynamodb floor
+    lookup: Any = None  # a boto3 DynamoDB client, for the one-GetItem floor
     pairs: dict[str, Pair] = field(default_factory=dict)
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=LOOKUP_THREADS)
@@ -69,22 +70,20 @@ class Forwarder:
             else:
                 pair.webs.discard(connection)
 
-    async def _in_thread(self, function, *args) -> None:  # type: ignore[no-untyped-def]
+    async def _in_thread(self, function: Callable[..., None], *args: str) -> None:
         await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
 
     def _put_connection(self, connection_id: str, pair_id: str) -> None:
-        self.lookup.put_item(  # type: ignore[attr-defined]
+        self.lookup.put_item(
             TableName=FLOOR_TABLE,
             Item={"connectionId": {"S": connection_id}, "pairId": {"S": pair_id}},
         )
 
     def _get_connection(self, connection_id: str) -> None:
-        self.lookup.get_item(  # type: ignore[attr-defined]
-            TableName=FLOOR_TABLE, Key={"connectionId": {"S": connection_id}}
-        )
+        self.lookup.get_item(TableName=FLOOR_TABLE, Key={"connectionId": {"S": connection_id}})
 
 
-def dynamodb_client(endpoint: str):  # type: ignore[no-untyped-def]
+def dynamodb_client(endpoint: str) -> Any:
     import boto3
 
     client = boto3.client("dynamodb", endpoint_url=endpoint, region_name="us-east-1")
