@@ -35,6 +35,8 @@ from local_gateway.template import FunctionSpec
 API_TEMPLATE = "api"
 WEB_TEMPLATE = "web"
 ENV_FILE = "env.json"
+EDGE_CONFIG_FILE = "edge_config.json"
+SUPPORT_FILES = (ENV_FILE, EDGE_CONFIG_FILE)
 
 # 2026-11-25T09:30:00Z: every fixture happens on this morning.
 EPOCH_MS = 1_795_599_000_000
@@ -52,6 +54,7 @@ API = ApiContext(
 USER_POOL_ID = f"{REGION}_LocalUserPool"
 ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{USER_POOL_ID}"
 CLIENT_ID = "localuserpoolclient"
+HOSTED_UI = f"https://always-coder-local.auth.{REGION}.amazoncognito.com"
 TOKEN_KID = "fixture-key-1"
 ALICE_SUB = "8f1c2a0e-4b7d-4c47-9a52-2f1f5d6c7e01"
 ALICE_EMAIL = "alice@example.com"
@@ -608,10 +611,26 @@ def sam_env_vars(functions: Mapping[str, FunctionSpec]) -> dict[str, dict[str, s
     }
 
 
+def sam_edge_config() -> dict[str, Any]:
+    """An ``edge_config.json`` naming the fixtures' identity provider, for
+    ``EDGE_CONFIG_FILE=$PWD/events/edge_config.json make build`` before
+    ``sam local invoke`` of the edge functions (the checked-in defaults leave
+    sign-in unset, so protected pages answer 503)."""
+    return {
+        "_comment": "For sam local invoke of the edge functions; see the README.",
+        "issuer": ISSUER,
+        "clientId": CLIENT_ID,
+        "cognitoDomain": HOSTED_UI,
+        "scopes": ["openid", "email", "profile"],
+        "publicPaths": ["/favicon.ico", "/robots.txt"],
+    }
+
+
 def generated_files(functions: Mapping[str, FunctionSpec]) -> dict[str, str]:
     """File name → contents of everything in ``events/``."""
     files = {fixture.file_name: render(fixture.event) for fixture in all_fixtures()}
     files[ENV_FILE] = render(sam_env_vars(functions))
+    files[EDGE_CONFIG_FILE] = render(sam_edge_config())
     return files
 
 

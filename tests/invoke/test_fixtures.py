@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import jwt
+from edge_config import config_from_dict
 from nacl.public import Box
 
 import tests.auth.edge_events as auth_edge_events
@@ -152,3 +153,8 @@ def test_make_events_check_names_an_edited_file(template_dir: Path, tmp_path: Pa
     done = make_events_check(template_dir, tmp_path / "events")
     assert done.returncode == 1
     assert "default_ping.json" in done.stderr
+
+
+def test_edge_config_file_turns_sign_in_on_for_the_edge_functions() -> None:
+    document = json.loads((EVENTS_DIR / fixtures.EDGE_CONFIG_FILE).read_text())
+    assert config_from_dict(document).is_configured

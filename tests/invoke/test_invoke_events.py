@@ -3,7 +3,9 @@ the results, log lines and Management API calls each one should produce."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import subprocess
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -13,11 +15,20 @@ import pytest
 
 from local_gateway import fixtures
 from local_gateway.events import method_arn
-from local_gateway.invoke import InvokeError, InvokeResult, InvokeSession, read_event
+from local_gateway.invoke import (
+    InvokeError,
+    InvokeResult,
+    InvokeSession,
+    read_event,
+    read_functions,
+)
+from local_gateway.runner import Endpoints, invoke_once
 from local_gateway.tables import dynamodb_client
-from tests.invoke.conftest import EVENTS_DIR
+from tests.invoke.conftest import EVENTS_DIR, REPO_ROOT
 
-EVENT_FILES = sorted(path.name for path in EVENTS_DIR.glob("*.json") if path.name != "env.json")
+EVENT_FILES = sorted(
+    path.name for path in EVENTS_DIR.glob("*.json") if path.name not in fixtures.SUPPORT_FILES
+)
 _cache: dict[str, InvokeResult] = {}
 
 
@@ -329,3 +340,29 @@ def test_event_file_that_is_not_json_is_refused(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(InvokeError, match="is not JSON"):
         read_event(path)
+
+
+def test_edge_package_built_with_the_events_edge_config_redirects_protected_pages(
+    template_dir: Path, tmp_path: Path
+) -> None:
+    """The README's Docker path for the edge: the edge Makefile bakes
+    events/edge_config.json; the packaged function then answers as deployed."""
+    subprocess.run(
+        [
+            "make",
+            "-s",
+            "-f",
+            str(REPO_ROOT / "src" / "edge_auth" / "Makefile"),
+            "build-ViewerRequestFunction",
+            f"ARTIFACTS_DIR={tmp_path}",
+            f"EDGE_CONFIG_FILE={EVENTS_DIR / fixtures.EDGE_CONFIG_FILE}",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    spec = read_functions(template_dir / "web.yaml")["ViewerRequestFunction"]
+    packaged = dataclasses.replace(spec, code_dir=tmp_path)
+    event = read_event(EVENTS_DIR / "edge_protected_page.json")
+    invocation = invoke_once(packaged, event, Endpoints(dynamodb="", management_api=""))
+    assert invocation.result["status"] == "302"
+    assert header(invocation.result, "location").startswith("/login?state=")
