@@ -29,7 +29,7 @@ from botocore.exceptions import ClientError
 
 from local_gateway import fixtures
 from local_gateway.cfn_yaml import load_template
-from local_gateway.intrinsics import LocalNames, Resolver
+from local_gateway.intrinsics import LocalNames, Resolver, UnresolvableError
 from local_gateway.policy import AuthorizerOutputError, evaluate_authorizer_output
 from local_gateway.runner import Endpoints, FunctionRunner, Invocation
 from local_gateway.standins import IdentityProviderStandIn, ManagementCall, RecordingManagementApi
@@ -119,12 +119,16 @@ def read_functions(template_path: Path, names: LocalNames | None = None) -> dict
         raise InvokeError(f"template {template_path} not found (run `make synth` first)")
     document = load_template(template_path)
     resolver = Resolver(document, names or LocalNames())
+    globals_ = (document.get("Globals") or {}).get("Function") or {}
     template_dir = template_path.resolve().parent
-    return {
-        logical_id: _function_spec(logical_id, resource, {}, resolver, template_dir)
-        for logical_id, resource in (document.get("Resources") or {}).items()
-        if resource.get("Type") in FUNCTION_TYPES
-    }
+    try:
+        return {
+            logical_id: _function_spec(logical_id, resource, globals_, resolver, template_dir)
+            for logical_id, resource in (document.get("Resources") or {}).items()
+            if resource.get("Type") in FUNCTION_TYPES
+        }
+    except UnresolvableError as error:
+        raise InvokeError(f"{template_path}: {error}") from error
 
 
 def locate_function(logical_id: str, template_dir: Path) -> tuple[str, FunctionSpec]:
