@@ -82,6 +82,12 @@ def render_table(results: dict[str, Any]) -> str:
         f"{ratios['p50_vs_floor_db']}x floor+GetItem; throughput "
         f"{ratios['throughput_vs_floor']}x floor, {ratios['throughput_vs_floor_db']}x floor+GetItem"
     )
+    relay_throughput = results["throughput"]["relay"]
+    lines.append(
+        f"Out of order under load (window {results['plan']['window']} per sender): "
+        f"{relay_throughput['out_of_order']} of {relay_throughput['delivered']} deliveries "
+        "arrived after a later envelope of the same sender"
+    )
     lines.append("")
     lines.append("AWS calls per relayed envelope (inside the handler workers):")
     for mode, per_webs in results["calls"].items():

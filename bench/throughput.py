@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 
 from bench.envelopes import ArrivalTracker, sealed_frame
+from bench.ordering import overtaken
 from bench.sessions import Connector, SessionSockets
 
 DRAIN_TIMEOUT_S = 30.0
@@ -43,7 +44,8 @@ async def _keep_sending(
         frame, nonce = sealed_frame(
             keys, receiver.public_b64, session.session_id, seq, plan.frame_bytes
         )
-        done = tracker.expect(nonce, 1)
+        sender_name = f"{session.session_id}/{'cli' if from_cli else 'web'}"
+        done = tracker.expect(nonce, 1, sender=sender_name, index=seq)
         done.add_done_callback(lambda _: slots.release())
         pending.append(done)
         await sender.send(frame)
@@ -67,6 +69,7 @@ async def measure_throughput(connector: Connector, plan: ThroughputPlan) -> dict
         )
         await asyncio.wait(pending, timeout=DRAIN_TIMEOUT_S)
         in_time = sum(1 for f in pending if f.done() and f.result() <= stop_at)
+        streams = tracker.streams()
         return {
             "throughput_per_s": round(in_time / plan.duration_s, 1),
             "sessions": plan.sessions,
@@ -75,6 +78,8 @@ async def measure_throughput(connector: Connector, plan: ThroughputPlan) -> dict
             "lost": tracker.lost(),
             "duplicated": tracker.duplicated(),
             "error_frames": sum(1 for f in tracker.other_frames if '"error"' in f),
+            # Deliveries that arrived after a later envelope of the same sender.
+            "out_of_order": sum(overtaken(order) for order in streams.values()),
         }
     finally:
         for future in pending:
