@@ -102,3 +102,27 @@ def test_last_web_leaving_while_another_joins_never_leaves_an_active_session_pau
         assert set(item.get("webConnections", {}).get("SS", [])) == {new.connection_id}
         assert item["status"]["S"] == "active"
         new.send({"type": "session:leave"})
+
+
+def test_a_retried_create_whose_first_attempt_landed_still_succeeds(
+    open_socket: SocketFactory, session_id: str, tables: Tables
+) -> None:
+    from relay import clients
+
+    cli = open_socket()
+    cli.create(session_id)  # creates the clients the handlers use
+
+    def replay_put_item(params: dict, **_: object) -> None:
+        # Land the write first, as if an earlier attempt succeeded but its answer was lost.
+        if (
+            "ConditionExpression" in params
+            and params.get("TableName") == tables.names["SESSIONS_TABLE"]
+        ):
+            tables.db.put_item(TableName=params["TableName"], Item=params["Item"])
+
+    clients.dynamodb().meta.events.register(
+        "before-parameter-build.dynamodb.PutItem", replay_put_item
+    )
+    again = open_socket()
+    assert again.create("RETRY01")["type"] == "session:created"
+    assert (tables.session("RETRY01") or {})["cliConnectionId"]["S"] == again.connection_id

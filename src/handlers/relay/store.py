@@ -258,9 +258,12 @@ class Store:
                 ExpressionAttributeValues={":now": _n(int(time.time()))},
             )
         except ClientError as error:
-            if _is_condition_failure(error):
-                return False
-            raise
+            if not _is_condition_failure(error):
+                raise
+            # A retried write whose first attempt landed also fails its condition:
+            # the id is still ours if the stored session names this connection.
+            existing = self.get_session(session_id)
+            return existing is not None and existing.cli_connection_id == cli_connection_id
         return True
 
     def add_web(self, session_id: str, connection_id: str, status: str) -> Session | None:
