@@ -41,12 +41,34 @@ class LoadSize:
     window: int
     fuzz_examples: int
     gone_webs: int
+    # Under injected faults botocore sleeps between retries, so less traffic.
+    fault_sessions: int
+    fault_envelopes: int
 
 
-DEFAULT_SIZE = LoadSize(sessions=8, webs=2, envelopes=25, window=8, fuzz_examples=150, gone_webs=6)
-SOAK_SIZE = LoadSize(
-    sessions=40, webs=3, envelopes=200, window=16, fuzz_examples=2000, gone_webs=24
+DEFAULT_SIZE = LoadSize(
+    sessions=8,
+    webs=2,
+    envelopes=25,
+    window=8,
+    fuzz_examples=150,
+    gone_webs=6,
+    fault_sessions=2,
+    fault_envelopes=25,
 )
+SOAK_SIZE = LoadSize(
+    sessions=40,
+    webs=3,
+    envelopes=200,
+    window=16,
+    fuzz_examples=2000,
+    gone_webs=24,
+    fault_sessions=4,
+    fault_envelopes=60,
+)
+# A soak run's longest test takes minutes; the default size stays well under the
+# project-wide per-test timeout.
+LONG_TEST_TIMEOUT_S = 1200 if SOAK else 300
 
 
 @pytest.fixture(scope="session")

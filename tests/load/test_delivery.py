@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from local_gateway.testing import RunningGateway
-from tests.load.conftest import LoadSize
+from tests.load.conftest import LONG_TEST_TIMEOUT_S, LoadSize
 from tests.load.traffic import close_all, open_sessions, relay_both_ways
 
 
@@ -19,6 +19,7 @@ async def _run(url: str, size: LoadSize):  # type: ignore[no-untyped-def]
         await close_all(sessions)
 
 
+@pytest.mark.timeout(LONG_TEST_TIMEOUT_S)
 def test_every_envelope_arrives_exactly_once_in_both_directions(
     gateway: RunningGateway, size: LoadSize, capsys: pytest.CaptureFixture[str]
 ) -> None:

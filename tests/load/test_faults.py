@@ -11,7 +11,7 @@ import pytest
 
 from local_gateway.testing import RunningGateway
 from relay_client.ws import CliClient, WebClient
-from tests.load.conftest import LoadSize
+from tests.load.conftest import LONG_TEST_TIMEOUT_S, LoadSize
 from tests.load.traffic import Outcome, close_all, open_sessions, relay_both_ways
 
 ERROR_TIMEOUT_S = 30.0
@@ -20,16 +20,16 @@ ERROR_TIMEOUT_S = 30.0
 async def _relay_under(
     url: str, size: LoadSize, faults: Callable[[str], None], plan: str
 ) -> Outcome:
-    # Fewer sessions than the delivery test: retried calls sleep in botocore's backoff.
-    sessions = await open_sessions(url, max(2, size.sessions // 4), 1)
+    sessions = await open_sessions(url, size.fault_sessions, 1)
     try:
         faults(plan)
-        return await relay_both_ways(sessions, size.envelopes, size.window)
+        return await relay_both_ways(sessions, size.fault_envelopes, size.window)
     finally:
         faults("")
         await close_all(sessions)
 
 
+@pytest.mark.timeout(LONG_TEST_TIMEOUT_S)
 @pytest.mark.parametrize("kind", ["throttle", "500"])
 def test_partial_dynamodb_failures_are_retried_or_answered_with_an_error(
     gateway: RunningGateway,
