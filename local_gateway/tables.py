@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -31,8 +32,11 @@ _CREATE_KEYS = (
 )
 
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
 class EmbeddedDynamoDB:
-    """moto's DynamoDB server on a free loopback port, in its own process."""
+    """moto's DynamoDB server (atomic per request) on a free loopback port, in its own process."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
@@ -45,7 +49,16 @@ class EmbeddedDynamoDB:
 
     def start(self, ready_timeout_s: float = 30.0) -> str:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
+            [
+                sys.executable,
+                "-m",
+                "local_gateway.atomic_moto",
+                "-H",
+                self.host,
+                "-p",
+                str(self.port),
+            ],
+            cwd=PROJECT_ROOT,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 from moto.server import ThreadedMotoServer
 
+from local_gateway.atomic_moto import make_dynamodb_atomic
+
 REGION = "us-east-1"
 
 
@@ -43,7 +45,9 @@ _FAKE_ENV = {
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    """moto's server on a free loopback port: a real HTTP DynamoDB API."""
+    """moto's server on a free loopback port: a real HTTP DynamoDB API, each
+    request applied atomically as DynamoDB does (see local_gateway.atomic_moto)."""
+    make_dynamodb_atomic()
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()

@@ -3,7 +3,6 @@ Management API stand-in, and boto3's standard endpoint variables pointing at bot
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -70,29 +69,6 @@ def create_tables(db: Any, names: dict[str, str]) -> None:
         db.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "ttl"}
         )
-
-
-_DYNAMODB_REQUEST_LOCK = threading.Lock()
-
-
-@pytest.fixture(autouse=True)
-def atomic_dynamodb_requests(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Apply each DynamoDB request atomically, as DynamoDB does.
-
-    moto's server (running in this process) applies a request in several Python
-    steps with no lock, so two concurrent conditional writes can both pass their
-    condition (seen here: two ``session:create`` of one id both winning). The race
-    tests must test the relay's use of conditions and atomic updates, not moto's
-    threading, so requests are serialised for the duration of each relay test."""
-    from moto.dynamodb.responses import DynamoHandler
-
-    unlocked = DynamoHandler.call_action
-
-    def atomic(self: DynamoHandler) -> object:
-        with _DYNAMODB_REQUEST_LOCK:
-            return unlocked(self)
-
-    monkeypatch.setattr(DynamoHandler, "call_action", atomic)
 
 
 @pytest.fixture(scope="session")
