@@ -56,25 +56,18 @@ RELAY_FUNCTIONS = ("ConnectFunction", "DisconnectFunction", "MessageFunction")
 # logical id, or "<table logical id>/index/<index name>" for a GSI. Adjust here only.
 DYNAMODB_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "ConnectFunction": {
-        "ConnectionsTable": ("PutItem", "UpdateItem"),
+        "ConnectionsTable": ("PutItem",),
     },
     "DisconnectFunction": {
-        "ConnectionsTable": ("GetItem", "DeleteItem", "UpdateItem"),
-        "ConnectionsTable/index/sessionId-index": ("Query",),
-        "SessionsTable": ("GetItem", "DeleteItem", "UpdateItem"),
+        "ConnectionsTable": ("DeleteItem",),
+        "SessionsTable": ("UpdateItem",),
     },
     "MessageFunction": {
-        "ConnectionsTable": (
-            "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem",
-        ),
+        "ConnectionsTable": ("GetItem", "UpdateItem", "DeleteItem"),
         "ConnectionsTable/index/sessionId-index": ("Query",),
-        "SessionsTable": (
-            "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem",
-        ),
+        "SessionsTable": ("GetItem", "PutItem", "UpdateItem", "DeleteItem"),
         "SessionsTable/index/userId-index": ("Query",),
-        "MessagesTable": (
-            "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem",
-        ),
+        "MessagesTable": ("PutItem", "DeleteItem", "Query", "BatchWriteItem"),
     },
     "AuthorizerFunction": {},
 }  # fmt: skip
