@@ -13,7 +13,7 @@ PORT ?= 8080
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv synth build lint test local bench soak invoke smoke deploy diff deploy-api deploy-web list destroy publish doctor clean
+.PHONY: help venv synth build lint test local bench soak invoke events smoke deploy diff deploy-api deploy-web list destroy publish doctor clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ soak: synth ## The load and fault suite at a larger size
 
 invoke: synth ## Invoke one function without Docker: make invoke FN=MessageFunction EVENT=events/x.json
 	$(BIN)/python scripts/invoke.py $(FN) $(EVENT)
+
+events: synth ## Regenerate events/ (the sam local invoke and make invoke fixtures)
+	$(BIN)/python scripts/make_events.py
 
 smoke: venv ## End-to-end check of a WebSocket URL: make smoke URL=wss://... [TOKEN=...]
 	$(BIN)/python scripts/smoke.py $(URL) $(if $(TOKEN),--token $(TOKEN))
