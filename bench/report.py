@@ -17,6 +17,12 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _times(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.2f}x" if value < 1 else f"{value:.1f}x"
+
+
 def figures(results: dict[str, Any]) -> list[tuple[str, float, float, float]]:
     """(figure, relay, bare floor, one-GetItem floor) for every latency and throughput figure."""
     latency = results["latency"]
@@ -60,8 +66,8 @@ def rows(results: dict[str, Any]) -> list[tuple[str, ...]]:
             _fmt(relay),
             _fmt(floor),
             _fmt(floor_db),
-            _fmt(ratio(relay, floor), 1) + "x",
-            _fmt(ratio(relay, floor_db), 1) + "x",
+            _times(ratio(relay, floor)),
+            _times(ratio(relay, floor_db)),
         )
         for name, relay, floor, floor_db in figures(results)
     ]
