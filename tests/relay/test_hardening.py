@@ -201,14 +201,6 @@ def test_join_of_owned_session_by_someone_else_gets_session_not_found(
     assert tables.members(session_id) == set()
 
 
-def test_join_of_owned_session_by_anonymous_caller_gets_session_not_found(
-    open_socket: SocketFactory, session_id: str, tables: Tables
-) -> None:
-    open_socket(user_id="alice").create(session_id)
-    assert open_socket().join(session_id)["code"] == "SESSION_NOT_FOUND"
-    assert tables.members(session_id) == set()
-
-
 def test_join_of_owned_session_by_the_owner_succeeds(
     open_socket: SocketFactory, session_id: str
 ) -> None:

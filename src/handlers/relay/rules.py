@@ -23,13 +23,16 @@ def is_owner(session: Session, caller: Caller) -> bool:
 
 
 def may_join(session: Session, caller: Caller) -> bool:
-    """An owned session admits only its owner (an anonymous caller is someone else)."""
-    return session.user_id is None or is_owner(session, caller)
+    """An owned session refuses only a caller signed in as someone else. Anonymous
+    callers get in (the existing web page opens its socket without a token); a
+    deployment that wants owners only turns anonymous access off at the authorizer."""
+    return session.user_id is None or not caller.authenticated or is_owner(session, caller)
 
 
 def may_reconnect(session: Session, caller: Caller, public_key: str) -> bool:
     """Same key pair as before, and the owner when the session has one."""
-    return session.cli_public_key == public_key and may_join(session, caller)
+    owner_ok = session.user_id is None or is_owner(session, caller)
+    return session.cli_public_key == public_key and owner_ok
 
 
 def is_expired(session: Session, now_seconds: int) -> bool:
