@@ -240,12 +240,10 @@ class InvokeSession:
             self._empty_tables()
             assert self.management is not None
             given = fixture.given if fixture else ()
-            self.management.open_sockets(
-                {step.connection_id for step in given if step.connection_id}
-            )
+            self.management.reset({step.connection_id for step in given if step.connection_id})
             for number, step in enumerate(given, 1):
                 seeded.append(self._seed(runner, number, step))
-            self.management.open_sockets(fixture.live if fixture else _sender(event))
+            self.management.reset(fixture.live if fixture else _sender(event))
         else:
             # The hosted UI stand-in has just issued the fixtures' authorization code.
             self.identity.accept_code(fixtures.AUTH_CODE)

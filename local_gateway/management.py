@@ -9,15 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from websockets.exceptions import ConnectionClosed
 
+from local_gateway.loopback import LoopbackHttp, Reply
 from local_gateway.registry import ConnectionRegistry
 
 MAX_POST_BYTES = 128 * 1024
@@ -34,12 +33,20 @@ class HttpReply:
     error_type: str | None = None
 
 
-def _error(status: int, error_type: str, message: str) -> HttpReply:
+def error_reply(status: int, error_type: str, message: str) -> HttpReply:
     return HttpReply(status, json.dumps({"message": message}).encode(), error_type)
 
 
+def wire_reply(reply: HttpReply) -> Reply:
+    """The status, headers and body API Gateway sends for ``reply``."""
+    headers = {"Content-Type": "application/json", "x-amzn-RequestId": "local"}
+    if reply.error_type:
+        headers["x-amzn-ErrorType"] = reply.error_type
+    return reply.status, headers, reply.body
+
+
 def gone(connection_id: str) -> HttpReply:
-    return _error(410, "GoneException", f"connection {connection_id} is gone")
+    return error_reply(410, "GoneException", f"connection {connection_id} is gone")
 
 
 def connection_id_from_path(path: str, stage: str) -> str | None:
@@ -64,18 +71,18 @@ class ManagementApi:
     async def handle(self, method: str, path: str, body: bytes) -> HttpReply:
         connection_id = connection_id_from_path(path, self._stage)
         if connection_id is None:
-            return _error(404, "NotFoundException", f"no such resource {path}")
+            return error_reply(404, "NotFoundException", f"no such resource {path}")
         if method == "POST":
             return await self._post(connection_id, body)
         if method == "GET":
             return self._get(connection_id)
         if method == "DELETE":
             return await self._delete(connection_id)
-        return _error(405, "MethodNotAllowed", f"{method} is not supported on @connections")
+        return error_reply(405, "MethodNotAllowed", f"{method} is not supported on @connections")
 
     async def _post(self, connection_id: str, body: bytes) -> HttpReply:
         if len(body) > MAX_POST_BYTES:
-            return _error(413, "PayloadTooLargeException", "Message too long (max 128 KB)")
+            return error_reply(413, "PayloadTooLargeException", "Message too long (max 128 KB)")
         connection = self._registry.get(connection_id)
         if connection is None:
             log.info("post to %s: 410 gone", connection_id)
@@ -127,112 +134,32 @@ class ManagementApi:
 
 
 class ManagementServer:
-    """Serves a ``ManagementApi`` (or a recording one) over HTTP/1.1 from a background thread."""
+    """Serves a ``ManagementApi`` over HTTP/1.1 from a background thread."""
 
     def __init__(
         self,
-        api: ManagementApi | RecordingManagementApi,
+        api: ManagementApi,
         loop: asyncio.AbstractEventLoop,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
-        handler = _handler_class(api, loop)
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="management-api", daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
-
-
-def _handler_class(
-    api: ManagementApi | RecordingManagementApi, loop: asyncio.AbstractEventLoop
-) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def _serve(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            future = asyncio.run_coroutine_threadsafe(
-                api.handle(self.command, self.path, body), loop
-            )
+        def respond(method: str, path: str, body: bytes) -> Reply:
+            future = asyncio.run_coroutine_threadsafe(api.handle(method, path, body), loop)
             try:
                 reply = future.result(SEND_TIMEOUT_S + 5)
             except Exception as exc:  # noqa: BLE001 - an answer beats a hung client
-                log.exception("management API failed on %s %s", self.command, self.path)
-                reply = _error(500, "InternalServerErrorException", str(exc))
-            self.send_response(reply.status)
-            if reply.error_type:
-                self.send_header("x-amzn-ErrorType", reply.error_type)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(reply.body)))
-            self.send_header("x-amzn-RequestId", "local")
-            self.end_headers()
-            self.wfile.write(reply.body)
+                log.exception("management API failed on %s %s", method, path)
+                reply = error_reply(500, "InternalServerErrorException", str(exc))
+            return wire_reply(reply)
 
-        do_POST = do_GET = do_DELETE = do_PUT = do_PATCH = _serve
+        self._http = LoopbackHttp(respond, host, port, name="management-api")
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-            pass
+    @property
+    def url(self) -> str:
+        return self._http.url
 
-    return Handler
+    def start(self) -> None:
+        self._http.start()
 
-
-@dataclass(frozen=True)
-class RecordedCall:
-    method: str
-    connection_id: str
-    body: bytes
-    status: int
-
-
-class RecordingManagementApi:
-    """A management API with no sockets behind it, for invoking one function alone
-    (``make invoke``): it records every call; ids in ``live`` answer like open
-    sockets, every other id is 410 Gone."""
-
-    def __init__(self, stage: str, live: set[str] | None = None) -> None:
-        self.stage = stage
-        self.live = set(live or ())
-        self.calls: list[RecordedCall] = []
-
-    async def handle(self, method: str, path: str, body: bytes) -> HttpReply:
-        connection_id = connection_id_from_path(path, self.stage)
-        if connection_id is None:
-            return _error(404, "NotFoundException", f"no such resource {path}")
-        if connection_id not in self.live:
-            reply = gone(connection_id)
-        elif method == "POST":
-            reply = (
-                HttpReply(200)
-                if len(body) <= MAX_POST_BYTES
-                else _error(413, "PayloadTooLargeException", "")
-            )
-        elif method == "GET":
-            now = _iso(int(datetime.now(UTC).timestamp() * 1000))
-            document = {
-                "connectedAt": now,
-                "identity": {"sourceIp": "127.0.0.1"},
-                "lastActiveAt": now,
-            }
-            reply = HttpReply(200, json.dumps(document).encode())
-        elif method == "DELETE":
-            self.live.discard(connection_id)
-            reply = HttpReply(204)
-        else:
-            reply = _error(405, "MethodNotAllowed", f"{method} is not supported on @connections")
-        self.calls.append(RecordedCall(method, connection_id, body, reply.status))
-        return reply
+    def stop(self) -> None:
+        self._http.stop()

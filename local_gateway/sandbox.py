@@ -21,8 +21,8 @@ from typing import Any
 from boto3.dynamodb.types import TypeSerializer
 
 from local_gateway.intrinsics import LocalNames
-from local_gateway.management import ManagementServer, RecordedCall, RecordingManagementApi
 from local_gateway.runner import Endpoints, FunctionRunner, Invocation
+from local_gateway.standins import ManagementCall, RecordingManagementApi
 from local_gateway.tables import EmbeddedDynamoDB, dynamodb_client, ensure_tables
 from local_gateway.template import ApiSpec, read_api
 
@@ -37,11 +37,11 @@ class Sandbox:
     _loop: asyncio.AbstractEventLoop
 
     @property
-    def calls(self) -> list[RecordedCall]:
-        return list(self._management.calls)
+    def calls(self) -> list[ManagementCall]:
+        return self._management.calls
 
     def mark_live(self, connection_id: str) -> None:
-        self._management.live.add(connection_id)
+        self._management.open_socket(connection_id)
 
     def invoke(
         self, logical_id: str, event: Mapping[str, Any], timeout_s: float = 900
@@ -83,23 +83,22 @@ def local_sandbox(
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="sandbox-loop", daemon=True)
     thread.start()
-    management_api = RecordingManagementApi(api.stage, set(live_connections))
-    server = ManagementServer(management_api, loop)
+    management_api = RecordingManagementApi(api.stage, live_connections)
     runner: FunctionRunner | None = None
     try:
         ensure_tables(dynamodb_client(endpoint, region), api.tables)
-        server.start()
-        endpoints = Endpoints(endpoint, f"{server.url}/{api.stage}", public_ws_url, region)
+        management_api.start()
+        endpoints = Endpoints(endpoint, management_api.endpoint, public_ws_url, region)
 
         async def make_runner() -> FunctionRunner:
             return FunctionRunner(api.functions, endpoints, 1, env_overrides)
 
         runner = asyncio.run_coroutine_threadsafe(make_runner(), loop).result()
-        yield Sandbox(api, endpoint, server.url, management_api, runner, loop)
+        yield Sandbox(api, endpoint, management_api.url, management_api, runner, loop)
     finally:
         if runner is not None:
             asyncio.run_coroutine_threadsafe(runner.close(), loop).result(30)
-        server.stop()
+        management_api.stop()
         loop.call_soon_threadsafe(loop.stop)
         thread.join(5)
         loop.close()

@@ -1,7 +1,8 @@
-"""Loopback HTTP stand-ins for what one function talks to besides DynamoDB, for
-``make invoke``: a Management API (``@connections``) that records every call and
-answers like API Gateway for a fixed set of open sockets, and an identity
-provider (a JWKS and Cognito's ``/oauth2/token``)."""
+"""Loopback HTTP stand-ins for what a function talks to besides DynamoDB: a
+Management API (``@connections``) that records every call and answers like API
+Gateway for the sockets it was told are open, and an identity provider (a JWKS
+and Cognito's ``/oauth2/token``). ``make invoke``, the sandbox and the relay
+tests use them."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -19,54 +20,19 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from local_gateway.management import MAX_POST_BYTES, connection_id_from_path
-
-Reply = tuple[int, dict[str, str], bytes]
-
-
-class _LoopbackHttp:
-    """A threaded HTTP server on 127.0.0.1 whose requests go to ``respond``."""
-
-    def __init__(self, respond: Callable[[str, str, bytes], Reply], port: int = 0) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                status, headers, payload = respond(self.command, self.path, body)
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_DELETE = do_PUT = _serve
-
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(5)
+from local_gateway.loopback import LoopbackHttp, Reply
+from local_gateway.management import (
+    MAX_POST_BYTES,
+    HttpReply,
+    connection_id_from_path,
+    error_reply,
+    gone,
+    wire_reply,
+)
 
 
-def _json_reply(status: int, document: Any, extra: dict[str, str] | None = None) -> Reply:
-    headers = {"Content-Type": "application/json", **(extra or {})}
-    return status, headers, json.dumps(document).encode()
+def _json_reply(status: int, document: Any) -> Reply:
+    return status, {"Content-Type": "application/json"}, json.dumps(document).encode()
 
 
 @dataclass(frozen=True)
@@ -76,7 +42,12 @@ class ManagementCall:
     method: str
     connection_id: str
     status: int
-    data: str = ""
+    body: bytes = b""
+    path: str = ""
+
+    @property
+    def data(self) -> str:
+        return self.body.decode("utf-8", "replace")
 
     @property
     def frame(self) -> Any:
@@ -98,62 +69,140 @@ class ManagementCall:
 class RecordingManagementApi:
     """``@connections`` for sockets that exist only by name: a post to an open
     one is delivered (200), to any other gone (410), as API Gateway answers.
-    A DELETE closes the socket. Every call is recorded, in order."""
+    A DELETE closes the socket. Every call is recorded, in order. For tests, a
+    socket can also vanish (``mark_gone``), fail (``mark_failing``) or require
+    concurrent posts (``hold_together``)."""
 
-    def __init__(self, stage: str) -> None:
+    def __init__(self, stage: str, open_ids: Iterable[str] = ()) -> None:
         self.stage = stage
         self._lock = threading.Lock()
-        self._open: set[str] = set()
+        self._open = set(open_ids)
+        self._failing: set[str] = set()
+        self._together: tuple[set[str], threading.Barrier] | None = None
         self._calls: list[ManagementCall] = []
-        self._http = _LoopbackHttp(self._respond)
+        self._delivered: dict[str, list[bytes]] = defaultdict(list)
+        self._http = LoopbackHttp(self._respond, name="recording-management-api")
+
+    @property
+    def url(self) -> str:
+        return self._http.url
 
     @property
     def endpoint(self) -> str:
         """What ``AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI`` should be."""
-        return f"{self._http.url}/{self.stage}"
+        return f"{self.url}/{self.stage}"
 
-    def start(self) -> None:
+    def start(self) -> RecordingManagementApi:
         self._http.start()
+        return self
 
     def stop(self) -> None:
         self._http.stop()
 
-    def open_sockets(self, connection_ids: Iterable[str]) -> None:
-        """From now on exactly these sockets are open; the record starts empty."""
+    # ---- what is open ------------------------------------------------------
+
+    def reset(self, open_ids: Iterable[str] = ()) -> None:
+        """From now on exactly these sockets are open, none fails; the record starts empty."""
         with self._lock:
-            self._open = set(connection_ids)
-            self._calls = []
+            self._open = set(open_ids)
+            self._failing.clear()
+            self._together = None
+            self._calls.clear()
+            self._delivered.clear()
+
+    def open_socket(self, connection_id: str) -> None:
+        with self._lock:
+            self._open.add(connection_id)
+
+    def mark_gone(self, connection_id: str) -> None:
+        """The socket vanished without a ``$disconnect``: calls for it get 410."""
+        with self._lock:
+            self._open.discard(connection_id)
+
+    def mark_failing(self, connection_id: str) -> None:
+        """Every request for this id answers 500 (after boto3's retries: a failure)."""
+        with self._lock:
+            self._failing.add(connection_id)
+
+    def hold_together(self, connection_ids: set[str], timeout: float = 5.0) -> None:
+        """Posts to these ids wait for one another: they all succeed only if they
+        arrive concurrently (a sequential sender breaks the barrier and gets 500s)."""
+        with self._lock:
+            self._together = (
+                set(connection_ids),
+                threading.Barrier(len(connection_ids), timeout=timeout),
+            )
+
+    # ---- the record --------------------------------------------------------
 
     @property
     def calls(self) -> list[ManagementCall]:
         with self._lock:
             return list(self._calls)
 
+    @property
+    def paths(self) -> list[str]:
+        """The request path of every recorded call, as sent (stage prefix, %-escapes)."""
+        return [call.path for call in self.calls]
+
+    def raw_posts(self, connection_id: str) -> list[bytes]:
+        """The bodies delivered to this socket, in order."""
+        with self._lock:
+            return list(self._delivered.get(connection_id, []))
+
+    def frames(self, connection_id: str) -> list[dict[str, Any]]:
+        return [json.loads(body) for body in self.raw_posts(connection_id)]
+
+    def was_closed(self, connection_id: str) -> bool:
+        return any(
+            call.method == "DELETE" and call.connection_id == connection_id and call.status == 204
+            for call in self.calls
+        )
+
+    # ---- the wire ----------------------------------------------------------
+
     def _respond(self, method: str, path: str, body: bytes) -> Reply:
         connection_id = connection_id_from_path(path, self.stage)
         if connection_id is None:
-            return _json_reply(404, {"message": f"no such resource {path}"})
+            return wire_reply(error_reply(404, "NotFoundException", f"no such resource {path}"))
+        concurrent = method != "POST" or self._arrived_together(connection_id)
         with self._lock:
-            is_open = connection_id in self._open
-            if method == "POST" and len(body) > MAX_POST_BYTES:
-                status = 413
-            elif method in ("POST", "GET", "DELETE"):
-                status = {"POST": 200, "GET": 200, "DELETE": 204}[method] if is_open else 410
-            else:
-                status = 405
-            if method == "DELETE" and is_open:
+            reply = self._answer(method, connection_id, body, concurrent)
+            if reply.status == 204:
                 self._open.discard(connection_id)
-            self._calls.append(
-                ManagementCall(method, connection_id, status, body.decode("utf-8", "replace"))
-            )
-        if status == 410:
-            message = f"connection {connection_id} is gone"
-            return _json_reply(410, {"message": message}, {"x-amzn-ErrorType": "GoneException"})
-        if status >= 400:
-            return _json_reply(status, {"message": f"{method} refused ({status})"})
+            if method == "POST" and reply.status == 200:
+                self._delivered[connection_id].append(body)
+            self._calls.append(ManagementCall(method, connection_id, reply.status, body, path))
+        return wire_reply(reply)
+
+    def _arrived_together(self, connection_id: str) -> bool:
+        together = self._together
+        if together is None or connection_id not in together[0]:
+            return True
+        try:
+            together[1].wait()
+        except threading.BrokenBarrierError:
+            return False
+        return True
+
+    def _answer(self, method: str, connection_id: str, body: bytes, concurrent: bool) -> HttpReply:
+        if not concurrent:
+            return error_reply(500, "InternalServerErrorException", "posts were not concurrent")
+        if connection_id in self._failing:
+            return error_reply(500, "InternalServerErrorException", "Internal server error")
+        if connection_id not in self._open:
+            return gone(connection_id)
+        if method == "POST":
+            if len(body) > MAX_POST_BYTES:
+                return error_reply(413, "PayloadTooLargeException", "Message too long (max 128 KB)")
+            return HttpReply(200)
         if method == "GET":
-            return _json_reply(200, {"connectedAt": "2026-11-25T09:30:00Z", "identity": {}})
-        return status, {"Content-Type": "application/json"}, b""
+            now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            document = {"connectedAt": now, "identity": {"sourceIp": "127.0.0.1"}}
+            return HttpReply(200, json.dumps({**document, "lastActiveAt": now}).encode())
+        if method == "DELETE":
+            return HttpReply(204)
+        return error_reply(405, "MethodNotAllowed", f"{method} is not supported on @connections")
 
 
 class IdentityProviderStandIn:
@@ -167,7 +216,7 @@ class IdentityProviderStandIn:
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._codes: set[str] = set()
         self.token_requests: list[dict[str, str]] = []
-        self._http = _LoopbackHttp(self._respond)
+        self._http = LoopbackHttp(self._respond, name="identity-provider")
 
     @property
     def issuer(self) -> str:

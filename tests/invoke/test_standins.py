@@ -27,7 +27,7 @@ def client(api: RecordingManagementApi):  # noqa: ANN201 - a boto3 client
 def test_post_to_an_open_socket_is_delivered_and_recorded(
     management: RecordingManagementApi,
 ) -> None:
-    management.open_sockets({"abcdefghijklmno="})
+    management.reset({"abcdefghijklmno="})
     client(management).post_to_connection(ConnectionId="abcdefghijklmno=", Data=b'{"type":"x"}')
     (call,) = management.calls
     assert (call.method, call.connection_id, call.status, call.frame) == (
@@ -45,15 +45,15 @@ def test_post_to_any_other_socket_is_gone(management: RecordingManagementApi) ->
 
 
 def test_deleted_socket_is_gone_afterwards(management: RecordingManagementApi) -> None:
-    management.open_sockets({"abcdefghijklmno="})
+    management.reset({"abcdefghijklmno="})
     api = client(management)
     api.delete_connection(ConnectionId="abcdefghijklmno=")
     with pytest.raises(api.exceptions.GoneException):
         api.post_to_connection(ConnectionId="abcdefghijklmno=", Data=b"{}")
 
 
-def test_opening_sockets_starts_a_new_record(management: RecordingManagementApi) -> None:
-    management.open_sockets({"abcdefghijklmno="})
+def test_reset_starts_a_new_record(management: RecordingManagementApi) -> None:
+    management.reset({"abcdefghijklmno="})
     client(management).post_to_connection(ConnectionId="abcdefghijklmno=", Data=b"{}")
-    management.open_sockets(set())
+    management.reset(set())
     assert management.calls == []

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import uuid
 
+from local_gateway.standins import RecordingManagementApi as ManagementApiStandIn
 from tests.load.conftest import LoadSize
 from tests.relay.conftest import SocketFactory, Tables
-from tests.relay.management_api import ManagementApiStandIn
 
 
 def _session(open_socket: SocketFactory, webs: int):  # type: ignore[no-untyped-def]

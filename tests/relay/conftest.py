@@ -11,8 +11,8 @@ import boto3
 import pytest
 from relay import clients
 
-from tests.relay.harness import Socket
-from tests.relay.management_api import ManagementApiStandIn
+from local_gateway.standins import RecordingManagementApi
+from tests.relay.harness import STAGE, Socket
 
 
 def create_tables(db: Any, names: dict[str, str]) -> None:
@@ -72,8 +72,8 @@ def create_tables(db: Any, names: dict[str, str]) -> None:
 
 
 @pytest.fixture(scope="session")
-def management_api() -> Iterator[ManagementApiStandIn]:
-    api = ManagementApiStandIn().start()
+def management_api() -> Iterator[RecordingManagementApi]:
+    api = RecordingManagementApi(STAGE).start()
     yield api
     api.stop()
 
@@ -121,7 +121,7 @@ class Tables:
 
 @pytest.fixture
 def tables(
-    moto_endpoint: str, management_api: ManagementApiStandIn, monkeypatch: pytest.MonkeyPatch
+    moto_endpoint: str, management_api: RecordingManagementApi, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Tables]:
     """Fresh tables (unique names) and a clean stand-in for every test."""
     suffix = uuid.uuid4().hex[:10]
@@ -150,7 +150,7 @@ SocketFactory = Callable[..., Socket]
 
 
 @pytest.fixture
-def open_socket(tables: Tables, management_api: ManagementApiStandIn) -> SocketFactory:
+def open_socket(tables: Tables, management_api: RecordingManagementApi) -> SocketFactory:
     """``open_socket(user_id=None, source_ip=...)``: a client socket past $connect."""
 
     def factory(**options: Any) -> Socket:

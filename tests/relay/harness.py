@@ -15,8 +15,8 @@ import disconnect
 import message
 from nacl.public import Box
 
+from local_gateway.standins import RecordingManagementApi
 from relay_client.crypto import KeyPair, open_envelope, seal
-from tests.relay.management_api import ManagementApiStandIn
 
 STAGE = "prod"
 API_ID = "relayapi01"
@@ -73,7 +73,7 @@ def ws_event(
 class Socket:
     """One client socket as the handlers see it."""
 
-    api: ManagementApiStandIn
+    api: RecordingManagementApi
     user_id: str | None = None
     source_ip: str = DEFAULT_IP
     connection_id: str = field(default_factory=new_connection_id)
@@ -83,6 +83,7 @@ class Socket:
     def open(self) -> Socket:
         response = connect.handler(self._event("$connect"), None)
         assert response == {"statusCode": 200}
+        self.api.open_socket(self.connection_id)  # reachable once $connect accepted it
         return self
 
     def send(self, frame: dict[str, Any] | str) -> dict[str, Any]:
