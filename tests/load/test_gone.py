@@ -1,14 +1,15 @@
 """Posts to connections that vanished without a ``$disconnect`` (API Gateway answers
 410 GoneException): the relay treats each as a disconnect, cleans its records, tells
 the peers, and still delivers to everyone else. Driven in-process through the real
-handlers, against the Management API stand-in that answers 410 for vanished ids."""
+handlers, against the relay tests' Management API stand-in (``management_api``
+fixture: a real HTTP server that answers 410 for ids marked gone)."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
-from local_gateway.standins import RecordingManagementApi as ManagementApiStandIn
 from tests.load.conftest import LoadSize
 from tests.relay.conftest import SocketFactory, Tables
 
@@ -29,7 +30,7 @@ def _session(open_socket: SocketFactory, webs: int):  # type: ignore[no-untyped-
 def test_vanished_webs_are_removed_and_the_live_ones_still_get_the_envelope(
     open_socket: SocketFactory,
     tables: Tables,
-    management_api: ManagementApiStandIn,
+    management_api: Any,
     size: LoadSize,
 ) -> None:
     session_id, cli, webs = _session(open_socket, size.gone_webs)
@@ -49,7 +50,7 @@ def test_vanished_webs_are_removed_and_the_live_ones_still_get_the_envelope(
 def test_vanished_webs_are_not_posted_to_again(
     open_socket: SocketFactory,
     tables: Tables,
-    management_api: ManagementApiStandIn,
+    management_api: Any,
     size: LoadSize,
 ) -> None:
     session_id, cli, webs = _session(open_socket, size.gone_webs)
@@ -69,7 +70,7 @@ def test_vanished_webs_are_not_posted_to_again(
 def test_vanished_cli_closes_the_session_and_every_web_is_told(
     open_socket: SocketFactory,
     tables: Tables,
-    management_api: ManagementApiStandIn,
+    management_api: Any,
     size: LoadSize,
 ) -> None:
     session_id, cli, webs = _session(open_socket, size.gone_webs)
