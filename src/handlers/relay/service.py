@@ -49,6 +49,7 @@ class Relay:
         self.management = management
         self.session_id: str | None = None
         self.outcome = "ok"
+        self._sender_departed = False
 
     # ---- sending -----------------------------------------------------------
 
@@ -56,7 +57,14 @@ class Relay:
         return self.management.post(connection_id, frames.encode(frame))
 
     def reply(self, frame: dict[str, Any]) -> None:
-        self.send(self.me, frame)
+        if self.send(self.me, frame) == GONE:
+            self.sender_gone()
+
+    def sender_gone(self) -> None:
+        """A post found the sender's own socket gone: handled as its $disconnect (once)."""
+        if not self._sender_departed:
+            self._sender_departed = True
+            self.depart(self.me)
 
     def fail(self, code: str, message: str) -> None:
         self.outcome = code
@@ -265,6 +273,7 @@ class Relay:
         self.outcome = "replayed"
         for raw in self.store.cached_envelopes(sid, message.since_seq):
             if self.management.post(self.me, raw.encode("utf-8")) == GONE:
+                self.sender_gone()
                 return
 
     def handle_session_update(self, message: protocol.SessionUpdate) -> None:
@@ -343,16 +352,24 @@ class Relay:
 
     def handle_disconnect(self) -> None:
         """$disconnect: forget the socket, then tell its peers."""
-        connection = self.store.delete_connection(self.me)
-        if connection is None or not connection.session_id:
+        self._sender_departed = True
+        session_id = self.depart(self.me)
+        if session_id is None:
             self.outcome = "forgotten"
             return
-        self.session_id = connection.session_id
+        self.session_id = session_id
         self.outcome = "disconnected"
+
+    def depart(self, connection_id: str) -> str | None:
+        """Forget a socket and tell its peers; the session it was in, if any."""
+        connection = self.store.delete_connection(connection_id)
+        if connection is None or not connection.session_id:
+            return None
         if connection.role == "web":
-            self.web_left(connection.session_id, self.me)
+            self.web_left(connection.session_id, connection_id)
         elif connection.role == "cli":
-            self.cli_left(connection.session_id, self.me)
+            self.cli_left(connection.session_id, connection_id)
+        return connection.session_id
 
     def web_gone(self, session_id: str, connection_id: str) -> None:
         self.store.delete_connection(connection_id)
