@@ -153,9 +153,13 @@ class Store:
         self._conditional_update(
             TableName=self.settings.connections_table,
             Key={"connectionId": _s(connection_id)},
-            UpdateExpression="REMOVE sessionId",
+            UpdateExpression="REMOVE sessionId SET #ttl = :ttl",
             ConditionExpression="sessionId = :sid",
-            ExpressionAttributeValues={":sid": _s(session_id)},
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":sid": _s(session_id),
+                ":ttl": self._ttl(self.settings.connection_ttl_seconds),
+            },
         )
 
     def delete_connection(self, connection_id: str) -> Connection | None:
@@ -297,12 +301,14 @@ class Store:
         response = self._conditional_update(
             TableName=self.settings.sessions_table,
             Key={"sessionId": _s(session_id)},
-            UpdateExpression="DELETE webConnections :me SET lastActiveAt = :now",
+            UpdateExpression="DELETE webConnections :me SET lastActiveAt = :now, #ttl = :ttl",
             ConditionExpression="contains(webConnections, :id)",
+            ExpressionAttributeNames={"#ttl": "ttl"},
             ExpressionAttributeValues={
                 ":me": {"SS": [connection_id]},
                 ":id": _s(connection_id),
                 ":now": _n(now_ms()),
+                ":ttl": self._ttl(self.settings.session_ttl_seconds),
             },
             ReturnValues="ALL_NEW",
         )
@@ -348,13 +354,16 @@ class Store:
         response = self._conditional_update(
             TableName=self.settings.sessions_table,
             Key={"sessionId": _s(session_id)},
-            UpdateExpression="REMOVE cliConnectionId SET #status = :closed, lastActiveAt = :now",
+            UpdateExpression=(
+                "REMOVE cliConnectionId SET #status = :closed, lastActiveAt = :now, #ttl = :ttl"
+            ),
             ConditionExpression="cliConnectionId = :me",
-            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeNames={"#status": "status", "#ttl": "ttl"},
             ExpressionAttributeValues={
                 ":me": _s(connection_id),
                 ":closed": _s(CLOSED),
                 ":now": _n(now_ms()),
+                ":ttl": self._ttl(self.settings.session_ttl_seconds),
             },
             ReturnValues="ALL_NEW",
         )
@@ -363,8 +372,13 @@ class Store:
     def update_details(self, session_id: str, connection_id: str, fields: dict[str, Any]) -> bool:
         """Write whitelisted ``session:update`` fields if the sender is the CLI."""
         names = {f"#f{i}": name for i, name in enumerate(fields)}
-        values: dict[str, Any] = {":me": _s(connection_id), ":now": _n(now_ms())}
-        sets = ["lastActiveAt = :now"]
+        names["#ttl"] = "ttl"
+        values: dict[str, Any] = {
+            ":me": _s(connection_id),
+            ":now": _n(now_ms()),
+            ":ttl": self._ttl(self.settings.session_ttl_seconds),
+        }
+        sets = ["lastActiveAt = :now", "#ttl = :ttl"]
         for i, value in enumerate(fields.values()):
             values[f":v{i}"] = (
                 {"L": [_s(v) for v in value]} if isinstance(value, list) else _s(value)
@@ -375,10 +389,9 @@ class Store:
             "Key": {"sessionId": _s(session_id)},
             "UpdateExpression": "SET " + ", ".join(sets),
             "ConditionExpression": "cliConnectionId = :me",
+            "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
-        if names:
-            request["ExpressionAttributeNames"] = names
         return self._conditional_update(**request) is not None
 
     def sessions_of_user(self, user_id: str) -> list[Session]:
@@ -406,9 +419,13 @@ class Store:
         response = self._conditional_update(
             TableName=self.settings.sessions_table,
             Key={"sessionId": _s(session_id)},
-            UpdateExpression="ADD nextSeq :one",
+            UpdateExpression="ADD nextSeq :one SET #ttl = :ttl",
             ConditionExpression="attribute_exists(sessionId)",
-            ExpressionAttributeValues={":one": _n(1)},
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":one": _n(1),
+                ":ttl": self._ttl(self.settings.session_ttl_seconds),
+            },
             ReturnValues="UPDATED_NEW",
         )
         if response is None:
