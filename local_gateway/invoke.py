@@ -1,8 +1,8 @@
 """Invoke one function by logical id with one event, without Docker (``make invoke``).
 
 The function runs in the gateway's worker runner, like ``make local`` runs it:
-API-stack functions against an embedded DynamoDB with the template's tables
-and a recording Management API; edge functions from a copy of their package
+API-stack functions in a ``Sandbox`` (an embedded DynamoDB with the template's
+tables and a recording Management API); edge functions from a copy of their package
 with an ``edge_config.json`` naming a local identity provider (what the build's
 ``EDGE_CONFIG_FILE`` does for a deployment). For a fixture of ``events/``, the
 invocations it takes for granted (``Fixture.given``) run first through the same
@@ -25,22 +25,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from local_gateway import fixtures
 from local_gateway.cfn_yaml import load_template
 from local_gateway.intrinsics import LocalNames, Resolver, UnresolvableError
 from local_gateway.policy import AuthorizerOutputError, evaluate_authorizer_output
 from local_gateway.runner import Endpoints, FunctionRunner, Invocation
-from local_gateway.standins import IdentityProviderStandIn, ManagementCall, RecordingManagementApi
-from local_gateway.tables import EmbeddedDynamoDB, dynamodb_client, ensure_tables
+from local_gateway.sandbox import Sandbox
+from local_gateway.standins import IdentityProviderStandIn, ManagementCall
 from local_gateway.template import (
     FUNCTION_TYPES,
-    ApiSpec,
     FunctionSpec,
     TemplateError,
     _function_spec,  # the gateway's reading of one function; reused, not copied
-    read_api,
 )
 
 TEMPLATE_FILES = {fixtures.API_TEMPLATE: "api.yaml", fixtures.WEB_TEMPLATE: "web.yaml"}
@@ -181,13 +177,11 @@ class InvokeSession:
     def __init__(self, template_dir: Path = Path("build"), dynamodb_endpoint: str | None = None):
         self.template_dir = template_dir
         self._dynamodb_endpoint = dynamodb_endpoint
-        self._embedded: EmbeddedDynamoDB | None = None
-        self._api: ApiSpec | None = None
+        self._sandbox: Sandbox | None = None
         self._loop = asyncio.new_event_loop()
-        self._runners: dict[str, FunctionRunner] = {}
+        self._edge_runner: FunctionRunner | None = None
         self._workdir = Path(tempfile.mkdtemp(prefix="invoke-"))
         self.identity = IdentityProviderStandIn(fixtures.TOKEN_KID, fixtures.CLIENT_ID)
-        self.management: RecordingManagementApi | None = None
         self._started = False
 
     def __enter__(self) -> InvokeSession:
@@ -199,14 +193,12 @@ class InvokeSession:
         self.close()
 
     def close(self) -> None:
-        for runner in self._runners.values():
-            self._loop.run_until_complete(runner.close())
-        self._runners.clear()
+        if self._edge_runner is not None:
+            self._loop.run_until_complete(self._edge_runner.close())
+            self._edge_runner = None
         self._loop.close()
-        if self.management is not None:
-            self.management.stop()
-        if self._embedded is not None:
-            self._embedded.stop()
+        if self._sandbox is not None:
+            self._sandbox.close()
         if self._started:
             self.identity.stop()
         shutil.rmtree(self._workdir, ignore_errors=True)
@@ -214,18 +206,11 @@ class InvokeSession:
     @property
     def dynamodb_endpoint(self) -> str:
         """The DynamoDB the API functions use (started with the first of them)."""
-        self._runner(fixtures.API_TEMPLATE)
-        assert self._dynamodb_endpoint is not None
-        return self._dynamodb_endpoint
+        return self._api_sandbox().dynamodb_endpoint
 
     def table_name(self, logical_id: str) -> str:
         """The local name of one of the API template's tables."""
-        self._runner(fixtures.API_TEMPLATE)
-        assert self._api is not None
-        for table in self._api.tables:
-            if table.logical_id == logical_id:
-                return table.table_name
-        raise InvokeError(f"no table {logical_id!r} in the API template")
+        return self._api_sandbox().table_name(logical_id)
 
     # ---- one invocation ----------------------------------------------------
 
@@ -234,25 +219,23 @@ class InvokeSession:
     ) -> InvokeResult:
         """Run ``event`` through ``logical_id``; a fixture's ``given`` runs first."""
         kind, spec = locate_function(logical_id, self.template_dir)
-        runner = self._runner(kind)
-        seeded: list[str] = []
-        if kind == fixtures.API_TEMPLATE:
-            self._empty_tables()
-            assert self.management is not None
-            given = fixture.given if fixture else ()
-            self.management.reset({step.connection_id for step in given if step.connection_id})
-            for number, step in enumerate(given, 1):
-                seeded.append(self._seed(runner, number, step))
-            self.management.reset(fixture.live if fixture else _sender(event))
-        else:
+        if kind != fixtures.API_TEMPLATE:
             # The hosted UI stand-in has just issued the fixtures' authorization code.
             self.identity.accept_code(fixtures.AUTH_CODE)
-        invocation = self._loop.run_until_complete(runner.invoke(logical_id, event))
-        calls = self.management.calls if kind == fixtures.API_TEMPLATE and self.management else []
-        return InvokeResult(logical_id, spec.handler, kind, invocation, calls, seeded, event)
+            runner = self._web_runner()
+            invocation = self._loop.run_until_complete(runner.invoke(logical_id, event))
+            return InvokeResult(logical_id, spec.handler, kind, invocation, event=event)
+        box = self._api_sandbox()
+        box.empty_tables()
+        given = fixture.given if fixture else ()
+        box.open_sockets({step.connection_id for step in given if step.connection_id})
+        seeded = [self._seed(box, number, step) for number, step in enumerate(given, 1)]
+        box.open_sockets(fixture.live if fixture else _sender(event))
+        invocation = box.invoke(logical_id, event)
+        return InvokeResult(logical_id, spec.handler, kind, invocation, box.calls, seeded, event)
 
-    def _seed(self, runner: FunctionRunner, number: int, step: fixtures.Step) -> str:
-        invocation = self._loop.run_until_complete(runner.invoke(step.function, step.event))
+    def _seed(self, box: Sandbox, number: int, step: fixtures.Step) -> str:
+        invocation = box.invoke(step.function, step.event)
         result = invocation.result if isinstance(invocation.result, dict) else {}
         label = f"{step.function} {_describe(step.event)}"
         if not invocation.ok or result.get("statusCode", 200) >= 400:
@@ -263,57 +246,31 @@ class InvokeSession:
 
     # ---- the stand-ins, started on first use ------------------------------
 
-    def _runner(self, kind: str) -> FunctionRunner:
-        if kind not in self._runners:
-            if kind == fixtures.API_TEMPLATE:
-                self._runners[kind] = self._api_runner()
-            else:
-                self._runners[kind] = self._web_runner()
-        return self._runners[kind]
-
-    def _api_runner(self) -> FunctionRunner:
-        self._api = read_api(self.template_dir / TEMPLATE_FILES[fixtures.API_TEMPLATE])
-        if self._dynamodb_endpoint is None:
-            self._embedded = EmbeddedDynamoDB()
-            self._dynamodb_endpoint = self._embedded.start()
-        self.management = RecordingManagementApi(self._api.stage)
-        self.management.start()
-        endpoints = Endpoints(
-            dynamodb=self._dynamodb_endpoint,
-            management_api=self.management.endpoint,
-            region=self._api.region,
-        )
-        overrides = {
-            "AUTH_ISSUER": fixtures.ISSUER,
-            "AUTH_AUDIENCE": fixtures.CLIENT_ID,
-            "AUTH_JWKS_URL": self.identity.jwks_url,
-        }
-        return FunctionRunner(self._api.functions, endpoints, 1, overrides)
+    def _api_sandbox(self) -> Sandbox:
+        if self._sandbox is None:
+            overrides = {
+                "AUTH_ISSUER": fixtures.ISSUER,
+                "AUTH_AUDIENCE": fixtures.CLIENT_ID,
+                "AUTH_JWKS_URL": self.identity.jwks_url,
+            }
+            template = self.template_dir / TEMPLATE_FILES[fixtures.API_TEMPLATE]
+            self._sandbox = Sandbox(
+                template, env_overrides=overrides, dynamodb_endpoint=self._dynamodb_endpoint
+            ).start()
+        return self._sandbox
 
     def _web_runner(self) -> FunctionRunner:
-        functions = read_functions(self.template_dir / TEMPLATE_FILES[fixtures.WEB_TEMPLATE])
-        config = edge_config(self.identity.issuer, self.identity.client_id)
-        packaged: dict[str, FunctionSpec] = {}
-        for logical_id, spec in functions.items():
-            code = package_edge_code(spec.code_dir, self._workdir / logical_id, config)
-            packaged[logical_id] = dataclasses.replace(spec, code_dir=code)
-        # Edge functions call no AWS API; the endpoints only fill the environment.
-        endpoints = Endpoints(dynamodb="", management_api="", region="us-east-1")
-        return FunctionRunner(packaged, endpoints, 1)
-
-    def _empty_tables(self) -> None:
-        assert self._api is not None and self._dynamodb_endpoint is not None
-        client = dynamodb_client(self._dynamodb_endpoint, self._api.region)
-        for table in self._api.tables:
-            try:
-                client.delete_table(TableName=table.table_name)
-                client.get_waiter("table_not_exists").wait(
-                    TableName=table.table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50}
-                )
-            except ClientError as error:
-                if error.response["Error"]["Code"] != "ResourceNotFoundException":
-                    raise
-        ensure_tables(client, self._api.tables)
+        if self._edge_runner is None:
+            functions = read_functions(self.template_dir / TEMPLATE_FILES[fixtures.WEB_TEMPLATE])
+            config = edge_config(self.identity.issuer, self.identity.client_id)
+            packaged: dict[str, FunctionSpec] = {}
+            for logical_id, spec in functions.items():
+                code = package_edge_code(spec.code_dir, self._workdir / logical_id, config)
+                packaged[logical_id] = dataclasses.replace(spec, code_dir=code)
+            # Edge functions call no AWS API; the endpoints only fill the environment.
+            endpoints = Endpoints(dynamodb="", management_api="", region="us-east-1")
+            self._edge_runner = FunctionRunner(packaged, endpoints, 1)
+        return self._edge_runner
 
 
 def _sender(event: Any) -> set[str]:

@@ -1,8 +1,8 @@
-"""Invoke one function of the template without the WebSocket side, for
-``make invoke`` and for tests: embedded DynamoDB with the template's tables, a
-recording management API, and the same worker processes the gateway uses.
+"""Invoke the functions of one API template without the WebSocket side: embedded
+DynamoDB with the template's tables, a recording Management API, and the same
+worker processes the gateway uses. The base of ``make invoke`` (``invoke.py``).
 
-    with local_sandbox("build/api.yaml", live_connections={"Abc123DefGHIjk="}) as box:
+    with Sandbox("build/api.yaml", live_connections={"Abc123DefGHIjk="}) as box:
         box.seed("ConnectionsTable", {...})            # plain Python item
         result = box.invoke("MessageFunction", event)  # an Invocation
         box.calls                                      # what it posted, got or deleted
@@ -11,96 +11,129 @@ recording management API, and the same worker processes the gateway uses.
 from __future__ import annotations
 
 import asyncio
-import threading
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
+from botocore.exceptions import ClientError
 
 from local_gateway.intrinsics import LocalNames
 from local_gateway.runner import Endpoints, FunctionRunner, Invocation
 from local_gateway.standins import ManagementCall, RecordingManagementApi
 from local_gateway.tables import EmbeddedDynamoDB, dynamodb_client, ensure_tables
-from local_gateway.template import ApiSpec, read_api
+from local_gateway.template import TemplateError, read_api
 
 
-@dataclass
 class Sandbox:
-    api: ApiSpec
-    dynamodb_endpoint: str
-    management_url: str
-    _management: RecordingManagementApi
-    _runner: FunctionRunner
-    _loop: asyncio.AbstractEventLoop
+    """One API template's functions and the stand-ins they talk to, kept up
+    across invocations (one worker per function, so later ones are warm)."""
+
+    def __init__(
+        self,
+        template: str | Path = "build/api.yaml",
+        *,
+        env_overrides: Mapping[str, str] | None = None,
+        live_connections: Iterable[str] = (),
+        dynamodb_endpoint: str | None = None,
+        public_ws_url: str | None = None,
+        region: str = "us-east-1",
+    ) -> None:
+        self.api = read_api(template, LocalNames(region=region))
+        self.management = RecordingManagementApi(self.api.stage, live_connections)
+        self._env_overrides = env_overrides
+        self._dynamodb_endpoint = dynamodb_endpoint
+        self._public_ws_url = public_ws_url
+        self._embedded: EmbeddedDynamoDB | None = None
+        self._loop = asyncio.new_event_loop()
+        self._runner: FunctionRunner | None = None
+        self._management_started = False
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> Sandbox:
+        try:
+            if self._dynamodb_endpoint is None:
+                self._embedded = EmbeddedDynamoDB()
+                self._dynamodb_endpoint = self._embedded.start()
+            ensure_tables(self._dynamodb(), self.api.tables)
+            self.management.start()
+            self._management_started = True
+            endpoints = Endpoints(
+                self._dynamodb_endpoint,
+                self.management.endpoint,
+                self._public_ws_url,
+                self.api.region,
+            )
+            self._runner = FunctionRunner(self.api.functions, endpoints, 1, self._env_overrides)
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._loop.run_until_complete(self._runner.close())
+            self._runner = None
+        if not self._loop.is_closed():
+            self._loop.close()
+        if self._management_started:
+            self.management.stop()
+            self._management_started = False
+        if self._embedded is not None:
+            self._embedded.stop()
+            self._embedded = None
+
+    @property
+    def dynamodb_endpoint(self) -> str:
+        assert self._dynamodb_endpoint is not None, "the sandbox is not started"
+        return self._dynamodb_endpoint
 
     @property
     def calls(self) -> list[ManagementCall]:
-        return self._management.calls
+        return self.management.calls
 
-    def mark_live(self, connection_id: str) -> None:
-        self._management.open_socket(connection_id)
+    def open_sockets(self, connection_ids: Iterable[str]) -> None:
+        """From now on exactly these sockets are open; the record starts empty."""
+        self.management.reset(connection_ids)
 
-    def invoke(
-        self, logical_id: str, event: Mapping[str, Any], timeout_s: float = 900
-    ) -> Invocation:
+    def invoke(self, logical_id: str, event: Mapping[str, Any]) -> Invocation:
         self.api.function(logical_id)  # a clear error for an unknown id
-        future = asyncio.run_coroutine_threadsafe(
-            self._runner.invoke(logical_id, event), self._loop
-        )
-        return future.result(timeout_s)
+        assert self._runner is not None, "the sandbox is not started"
+        return self._loop.run_until_complete(self._runner.invoke(logical_id, event))
 
     def table_name(self, logical_id: str) -> str:
         for table in self.api.tables:
             if table.logical_id == logical_id:
                 return table.table_name
-        raise KeyError(f"no table {logical_id!r} in the template")
+        known = ", ".join(table.logical_id for table in self.api.tables)
+        raise TemplateError(f"no table {logical_id!r} in the template ({known})")
 
     def seed(self, table_logical_id: str, item: Mapping[str, Any]) -> None:
         """Put one item (plain Python values; sets as Python sets) into a table."""
         serializer = TypeSerializer()
-        dynamodb_client(self.dynamodb_endpoint, self.api.region).put_item(
+        self._dynamodb().put_item(
             TableName=self.table_name(table_logical_id),
             Item={key: serializer.serialize(value) for key, value in item.items()},
         )
 
+    def empty_tables(self) -> None:
+        """Every table as the template creates it: dropped and created again."""
+        client = self._dynamodb()
+        for table in self.api.tables:
+            try:
+                client.delete_table(TableName=table.table_name)
+                client.get_waiter("table_not_exists").wait(
+                    TableName=table.table_name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50}
+                )
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ResourceNotFoundException":
+                    raise
+        ensure_tables(client, self.api.tables)
 
-@contextmanager
-def local_sandbox(
-    template: str | Path = "build/api.yaml",
-    *,
-    env_overrides: Mapping[str, str] | None = None,
-    live_connections: Iterable[str] = (),
-    dynamodb_endpoint: str | None = None,
-    public_ws_url: str | None = None,
-    region: str = "us-east-1",
-) -> Iterator[Sandbox]:
-    api = read_api(template, LocalNames(region=region))
-    dynamodb = None if dynamodb_endpoint else EmbeddedDynamoDB()
-    endpoint = dynamodb_endpoint or dynamodb.start()  # type: ignore[union-attr]
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="sandbox-loop", daemon=True)
-    thread.start()
-    management_api = RecordingManagementApi(api.stage, live_connections)
-    runner: FunctionRunner | None = None
-    try:
-        ensure_tables(dynamodb_client(endpoint, region), api.tables)
-        management_api.start()
-        endpoints = Endpoints(endpoint, management_api.endpoint, public_ws_url, region)
-
-        async def make_runner() -> FunctionRunner:
-            return FunctionRunner(api.functions, endpoints, 1, env_overrides)
-
-        runner = asyncio.run_coroutine_threadsafe(make_runner(), loop).result()
-        yield Sandbox(api, endpoint, management_api.url, management_api, runner, loop)
-    finally:
-        if runner is not None:
-            asyncio.run_coroutine_threadsafe(runner.close(), loop).result(30)
-        management_api.stop()
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
-        loop.close()
-        if dynamodb is not None:
-            dynamodb.stop()
+    def _dynamodb(self) -> Any:
+        return dynamodb_client(self.dynamodb_endpoint, self.api.region)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from local_gateway import events
-from local_gateway.sandbox import Sandbox, local_sandbox
+from local_gateway.sandbox import Sandbox
 
 LIVE = "LiveConnection1="
 API = events.ApiContext(stage="toy")
@@ -17,7 +17,7 @@ API = events.ApiContext(stage="toy")
 
 @pytest.fixture(scope="module")
 def sandbox(toy_template: Path) -> Iterator[Sandbox]:
-    with local_sandbox(toy_template, live_connections={LIVE}) as box:
+    with Sandbox(toy_template, live_connections={LIVE}) as box:
         yield box
 
 
