@@ -50,12 +50,22 @@ def parse_caller(authorizer: Mapping[str, Any]) -> Caller:
     return Caller(user_id=user_id, email=_text(authorizer.get("email")) or None)
 
 
+def _is_utf8_text(text: str) -> bool:
+    """False for a str holding lone surrogates: no UTF-8 frame carries one, and
+    relaying it (encoding it back to bytes) would fail."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _body(event: Mapping[str, Any]) -> str | None:
     body = event.get("body")
     if not isinstance(body, str):
         return None
     if not event.get("isBase64Encoded"):
-        return body
+        return body if _is_utf8_text(body) else None
     try:
         return base64.b64decode(body, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
