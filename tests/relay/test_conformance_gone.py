@@ -63,3 +63,21 @@ def test_sender_found_gone_by_an_error_reply_is_removed(
     web.send({"type": "no:such:type"})
     assert cli.new_frames() == [{"type": "web:disconnected", "connectionId": web.connection_id}]
     assert tables.members(session_id) == set()
+
+
+def test_reconnecting_cli_found_gone_by_its_reply_sends_no_cli_reconnected(
+    open_socket: SocketFactory, session_id: str, tables: Tables, management_api
+) -> None:
+    cli = open_socket()
+    cli.create(session_id)
+    web = open_socket()
+    web.join(session_id)
+    cli.close()
+    web.new_frames()
+    again = open_socket()
+    again.keys = cli.keys
+    management_api.mark_gone(again.connection_id)
+    again.send({"type": "session:reconnect", "sessionId": session_id, "publicKey": cli.public_key})
+    assert web.new_frames() == [{"type": "cli:disconnected"}]
+    item = tables.session(session_id) or {}
+    assert item["status"]["S"] == "closed" and "cliConnectionId" not in item

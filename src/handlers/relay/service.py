@@ -143,6 +143,8 @@ class Relay:
             self.management.close(previous)
         self.outcome = "reconnected"
         self.reply(frames.session_reconnected(sid, self.ws_endpoint()))
+        if self._sender_departed:
+            return  # the new socket is gone already: its webs heard cli:disconnected
         results = self.management.broadcast(
             claimed.web_connections, frames.encode(frames.cli_reconnected(message.public_key))
         )
