@@ -26,18 +26,11 @@ from pathlib import Path
 from typing import Any
 
 from local_gateway import fixtures
-from local_gateway.cfn_yaml import load_template
-from local_gateway.intrinsics import LocalNames, Resolver, UnresolvableError
 from local_gateway.policy import AuthorizerOutputError, evaluate_authorizer_output
 from local_gateway.runner import Endpoints, FunctionRunner, Invocation
 from local_gateway.sandbox import Sandbox
 from local_gateway.standins import IdentityProviderStandIn, ManagementCall
-from local_gateway.template import (
-    FUNCTION_TYPES,
-    FunctionSpec,
-    TemplateError,
-    _function_spec,  # the gateway's reading of one function; reused, not copied
-)
+from local_gateway.template import FunctionSpec, TemplateError, read_functions
 
 TEMPLATE_FILES = {fixtures.API_TEMPLATE: "api.yaml", fixtures.WEB_TEMPLATE: "web.yaml"}
 EDGE_CONFIG_FILE = "edge_config.json"
@@ -107,24 +100,6 @@ class InvokeResult:
             "initMs": invocation.init_ms,
             "seeded": self.seeded,
         }
-
-
-def read_functions(template_path: Path, names: LocalNames | None = None) -> dict[str, FunctionSpec]:
-    """Every function of a SAM template (any kind of stack), values resolved locally."""
-    if not template_path.is_file():
-        raise InvokeError(f"template {template_path} not found (run `make synth` first)")
-    document = load_template(template_path)
-    resolver = Resolver(document, names or LocalNames())
-    globals_ = (document.get("Globals") or {}).get("Function") or {}
-    template_dir = template_path.resolve().parent
-    try:
-        return {
-            logical_id: _function_spec(logical_id, resource, globals_, resolver, template_dir)
-            for logical_id, resource in (document.get("Resources") or {}).items()
-            if resource.get("Type") in FUNCTION_TYPES
-        }
-    except UnresolvableError as error:
-        raise InvokeError(f"{template_path}: {error}") from error
 
 
 def locate_function(logical_id: str, template_dir: Path) -> tuple[str, FunctionSpec]:

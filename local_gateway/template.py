@@ -68,9 +68,7 @@ def read_api(
     names: LocalNames | None = None,
 ) -> ApiSpec:
     """Load ``template_path`` and describe its WebSocket API with every value resolved."""
-    path = Path(template_path)
-    if not path.is_file():
-        raise TemplateError(f"template {path} not found (run `make synth` first?)")
+    path = _template_file(template_path)
     document = load_template(path)
     names = names or LocalNames()
     resolver = Resolver(document, names)
@@ -79,6 +77,37 @@ def read_api(
         return _read_api(document, resources, resolver, names, path.resolve().parent)
     except UnresolvableError as error:
         raise TemplateError(f"{path}: {error}") from error
+
+
+def read_functions(
+    template_path: str | Path, names: LocalNames | None = None
+) -> dict[str, FunctionSpec]:
+    """Every function of a SAM template (any kind of stack), values resolved locally."""
+    path = _template_file(template_path)
+    document = load_template(path)
+    resolver = Resolver(document, names or LocalNames())
+    try:
+        return _functions(document, resolver, path.resolve().parent)
+    except UnresolvableError as error:
+        raise TemplateError(f"{path}: {error}") from error
+
+
+def _template_file(template_path: str | Path) -> Path:
+    path = Path(template_path)
+    if not path.is_file():
+        raise TemplateError(f"template {path} not found (run `make synth` first?)")
+    return path
+
+
+def _functions(
+    document: Mapping[str, Any], resolver: Resolver, template_dir: Path
+) -> dict[str, FunctionSpec]:
+    globals_ = (document.get("Globals") or {}).get("Function") or {}
+    return {
+        logical_id: _function_spec(logical_id, resource, globals_, resolver, template_dir)
+        for logical_id, resource in (document.get("Resources") or {}).items()
+        if resource.get("Type") in FUNCTION_TYPES
+    }
 
 
 def _read_api(
@@ -90,12 +119,7 @@ def _read_api(
 ) -> ApiSpec:
     api_id = _websocket_api(resources)
     api_props = resources[api_id].get("Properties", {})
-    globals_ = (document.get("Globals") or {}).get("Function") or {}
-    functions = {
-        logical_id: _function_spec(logical_id, resource, globals_, resolver, template_dir)
-        for logical_id, resource in resources.items()
-        if resource.get("Type") in FUNCTION_TYPES
-    }
+    functions = _functions(document, resolver, template_dir)
     routes: dict[str, FunctionSpec] = {}
     route_ids: dict[str, str] = {}
     authorizer: FunctionSpec | None = None

@@ -15,8 +15,7 @@ from nacl.public import Box
 
 import tests.auth.edge_events as auth_edge_events
 from local_gateway import edge_events, fixtures
-from local_gateway.invoke import read_functions
-from local_gateway.template import read_api
+from local_gateway.template import read_api, read_functions
 from tests.invoke.conftest import EVENTS_DIR, REPO_ROOT
 
 # Every client message type of PROTOCOL.md, plus an envelope and a malformed frame.

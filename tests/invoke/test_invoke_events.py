@@ -20,10 +20,10 @@ from local_gateway.invoke import (
     InvokeResult,
     InvokeSession,
     read_event,
-    read_functions,
 )
 from local_gateway.runner import Endpoints, invoke_once
 from local_gateway.tables import dynamodb_client
+from local_gateway.template import read_functions
 from tests.invoke.conftest import EVENTS_DIR, REPO_ROOT
 
 EVENT_FILES = sorted(
