@@ -37,17 +37,23 @@ class CommandRunner(Protocol):
     def __call__(self, command: Command) -> int: ...
 
 
-def run_subprocess(command: Command) -> int:
-    """Runs the command from the repository root with its output streaming through.
-    The functions' makefile builds run pip from $PYTHON, so that is this venv's."""
+def sam_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``base`` (default: this process's environment) as `sam` should see it: no
+    telemetry, and this venv first on PATH and as $PYTHON, because the functions'
+    makefile builds run pip from $PYTHON."""
+    env = dict(os.environ if base is None else base)
     venv_bin = str(Path(sys.executable).parent)
-    env = {
-        **os.environ,
+    return {
+        **env,
         "SAM_CLI_TELEMETRY": "0",
         "PYTHON": sys.executable,
-        "PATH": os.pathsep.join([venv_bin, os.environ.get("PATH", "")]),
-        **command.env,
+        "PATH": os.pathsep.join([venv_bin, env.get("PATH", "")]),
     }
+
+
+def run_subprocess(command: Command) -> int:
+    """Runs the command from the repository root with its output streaming through."""
+    env = {**sam_environment(), **command.env}
     return subprocess.run(list(command.argv), cwd=ROOT, env=env, check=False).returncode
 
 

@@ -7,7 +7,6 @@ a Lambda@Edge package is over the 1 MB viewer-trigger limit.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from deployer.sam import sam_environment, sam_executable  # noqa: E402
 from scripts.synth import synth  # noqa: E402
 from templates.api import build_api_template  # noqa: E402
 from templates.web import build_web_template  # noqa: E402
@@ -80,18 +80,14 @@ def over_limit(sizes: dict[str, int], limit: int | None) -> list[str]:
 
 
 def _sam_executable() -> str:
-    beside_python = Path(sys.executable).parent / "sam"
-    found = str(beside_python) if beside_python.exists() else shutil.which("sam")
+    found = shutil.which(sam_executable())
     if not found:
         raise SystemExit("sam (aws-sam-cli) not found: run `make venv` first")
     return found
 
 
 def _build_environment() -> dict[str, str]:
-    env = dict(os.environ)
-    env["SAM_CLI_TELEMETRY"] = "0"
-    env["PYTHON"] = sys.executable  # the Makefiles' pip runs from this Python
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    env = sam_environment()
     edge_config = env.get("EDGE_CONFIG_FILE")
     if edge_config:
         # sam runs make from a scratch directory, so a relative path would not resolve there.

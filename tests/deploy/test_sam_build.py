@@ -4,14 +4,16 @@ offline here) packages the edge configuration the deploy baked."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 from deployer.executor import execute
 from deployer.planner import EDGE_CONFIG_ENV
-from deployer.sam import run_subprocess, sam_executable
+from deployer.sam import run_subprocess, sam_environment, sam_executable
 from deployer.settings import ROOT, Target
 from deployer.steps import BakeEdgeConfig, Context, SamBuild
 from scripts.synth import synth
@@ -47,3 +49,14 @@ def test_real_web_build_packages_the_baked_edge_config(repo_copy):
     for function in ("ViewerRequestFunction", "AuthCallbackFunction"):
         packaged = target.web.build_dir / function / "edge_config.json"
         assert json.loads(packaged.read_text()) == baked
+
+
+def test_sam_runs_with_this_venvs_python_first_on_path_and_without_telemetry() -> None:
+    env = sam_environment({"PATH": "/usr/bin", "HOME": "/home/someone"})
+    venv_bin = str(Path(sys.executable).parent)
+    assert env == {
+        "PATH": os.pathsep.join([venv_bin, "/usr/bin"]),
+        "HOME": "/home/someone",
+        "PYTHON": sys.executable,
+        "SAM_CLI_TELEMETRY": "0",
+    }
