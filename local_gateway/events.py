@@ -89,6 +89,16 @@ def multi_value_map(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
     return values
 
 
+def _query_parameters(query: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The `$connect` request's query string as API Gateway passes it (absent when empty)."""
+    if not query:
+        return {}
+    return {
+        "queryStringParameters": single_value_map(query),
+        "multiValueQueryStringParameters": multi_value_map(query),
+    }
+
+
 def request_context(
     api: ApiContext,
     conn: ConnectionInfo,
@@ -130,10 +140,7 @@ def connect_event(
         ),
         "isBase64Encoded": False,
     }
-    if conn.query:
-        event["queryStringParameters"] = single_value_map(conn.query)
-        event["multiValueQueryStringParameters"] = multi_value_map(conn.query)
-    return event
+    return {**event, **_query_parameters(conn.query)}
 
 
 def message_event(
@@ -208,10 +215,7 @@ def authorizer_event(
             api, without_context, "$connect", "CONNECT", request_id, request_epoch_ms
         ),
     }
-    if conn.query:
-        event["queryStringParameters"] = single_value_map(conn.query)
-        event["multiValueQueryStringParameters"] = multi_value_map(conn.query)
-    return event
+    return {**event, **_query_parameters(conn.query)}
 
 
 def client_headers(
