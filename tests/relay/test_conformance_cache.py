@@ -46,3 +46,21 @@ def test_replay_sends_the_most_recent_n_when_more_are_stored(
     web.new_frames()
     web.send({"type": "state:request", "sessionId": session_id})
     assert web.new_frames() == [json.loads(raw) for raw in sent[-3:]]
+
+
+def test_replay_of_a_cache_larger_than_one_query_page_sends_the_most_recent_n(
+    open_socket: SocketFactory, session_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MESSAGE_CACHE_SIZE", "20")
+    cli, _ = session_with_webs(open_socket, session_id, 0)
+    big = "x" * 45_000  # ~60 KB envelopes: twenty of them span two 1 MB query pages
+    sent = [
+        cli.send_sealed(session_id, cli.public_key, "terminal:output", f"{n}{big}", n)
+        for n in range(1, 31)
+    ]
+    monkeypatch.setenv("MESSAGE_CACHE_SIZE", "5")
+    web = open_socket()
+    web.join(session_id)
+    web.new_frames()
+    web.send({"type": "state:request", "sessionId": session_id})
+    assert web.new_frames() == [json.loads(raw) for raw in sent[-5:]]

@@ -450,8 +450,9 @@ class Store:
         return seq
 
     def cached_envelopes(self, session_id: str, since_seq: int) -> list[str]:
-        """Cached envelopes with seq > ``since_seq``, oldest first (at most the cache size)."""
-        envelopes: list[str] = []
+        """The most recent cached envelopes with seq > ``since_seq`` (at most the cache
+        size), oldest first. Read newest first, so the bound keeps the latest ones."""
+        newest_first: list[str] = []
         for page in self._pages(
             TableName=self.settings.messages_table,
             KeyConditionExpression="sessionId = :sid AND seq > :since",
@@ -463,12 +464,12 @@ class Store:
                 ":now": _n(int(time.time())),
             },
             ConsistentRead=True,
-            ScanIndexForward=True,
+            ScanIndexForward=False,
         ):
-            envelopes.extend(item["envelope"]["S"] for item in page)
-            if len(envelopes) >= self.settings.cache_size:
+            newest_first.extend(item["envelope"]["S"] for item in page)
+            if len(newest_first) >= self.settings.cache_size:
                 break
-        return envelopes[-self.settings.cache_size :]
+        return newest_first[: self.settings.cache_size][::-1]
 
     def delete_cached(self, session_id: str) -> None:
         keys = []
