@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket as sockets
 import time
 import weakref
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ class Gateway:
 
     async def process_request(self, socket: ServerConnection, request: Request) -> Response | None:
         """Runs before the upgrade completes: the authorizer, then `$connect`."""
+        send_without_delay(socket)
         path = urlsplit(request.path).path.rstrip("/")
         if path not in ("", f"/{self.api.stage}"):
             return socket.respond(HTTPStatus.NOT_FOUND, f"Connect to / or /{self.api.stage}\n")
@@ -270,6 +272,19 @@ class Gateway:
         for line in invocation.logs:
             log.info("[%s] %s", invocation.function, line)
         log.info("invoke %s", " ".join(parts))
+
+
+def send_without_delay(connection: ServerConnection) -> None:
+    """Turn Nagle's algorithm off (TCP_NODELAY) on an accepted socket, so each frame
+    leaves when it is sent.
+
+    asyncio does this by itself only for sockets whose ``proto`` is ``IPPROTO_TCP``;
+    the listener from ``socket.create_server`` has proto 0, and so has every socket it
+    accepts. With Nagle on, a frame sent while the client still delays its ACK of the
+    previous frame waits for that ACK: up to 40 ms on Linux (measured: 1 relay in 10)."""
+    sock = connection.transport.get_extra_info("socket")
+    if sock is not None and sock.family in (sockets.AF_INET, sockets.AF_INET6):
+        sock.setsockopt(sockets.IPPROTO_TCP, sockets.TCP_NODELAY, 1)
 
 
 def _with_authorizer(info: events.ConnectionInfo, context: dict[str, Any]) -> events.ConnectionInfo:
