@@ -18,7 +18,7 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
-from edge_config import EdgeConfig, EdgeConfigError, current_config
+from edge_config import EdgeConfig
 from edge_cookies import (
     ACCESS_TOKEN,
     ID_TOKEN,
@@ -31,6 +31,7 @@ from edge_cookies import (
     request_cookies,
     set_cookie,
 )
+from edge_entry import serve
 from edge_jwt import JwksCache, KeySource, TokenRejected, verify_token
 from edge_log import log_decision
 from edge_oauth import authorize_url, callback_url
@@ -119,16 +120,4 @@ def handle(
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    try:
-        request = event["Records"][0]["cf"]["request"]
-    except (KeyError, IndexError, TypeError):
-        log_decision(FUNCTION, "?", "bad-request", "not a CloudFront event", True)
-        return html_page(400, "Bad request", "Not a CloudFront viewer request.")
-    try:
-        return handle(request, current_config())
-    except EdgeConfigError as exc:
-        log_decision(FUNCTION, str(request.get("uri")), "error", str(exc), True)
-        return html_page(500, "Sign-in is misconfigured", "The edge configuration is unreadable.")
-    except Exception as exc:  # last line of defence: never an unhandled error at the edge
-        log_decision(FUNCTION, str(request.get("uri")), "error", type(exc).__name__, True)
-        return html_page(500, "Something went wrong", "Please try again.")
+    return serve(FUNCTION, event, handle)
