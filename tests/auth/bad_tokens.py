@@ -39,7 +39,9 @@ BAD_TOKENS: dict[str, tuple[Callable[[TokenFactory], str], str]] = {
     "missing_kid": (_without_kid, "missing kid"),
     "tampered_payload": (lambda t: tamper_payload(t.token(), sub="someone-else"), "bad signature"),
     "one_bit_flipped_in_signature": (lambda t: flip_signature_bit(t.token()), "bad signature"),
-    "truncated_signature": (lambda t: t.token()[:-12], "malformed token"),
+    # 13 characters off a 342-character signature leave a length that is never
+    # valid base64url; cutting 12 would sometimes still decode ("bad signature").
+    "truncated_signature": (lambda t: t.token()[:-13], "malformed token"),
     "truncated_to_two_parts": (lambda t: t.token().rsplit(".", 1)[0], "malformed token"),
     "truncated_mid_header": (lambda t: t.token()[:15], "malformed token"),
     "non_base64": (lambda t: "!!!.@@@.###", "malformed token"),
