@@ -23,13 +23,13 @@ def expire_session(tables: Tables, session_id: str) -> None:
     expire(tables, "SESSIONS_TABLE", {"sessionId": {"S": session_id}})
 
 
-def test_join_of_an_expired_session_gets_session_expired(
+def test_join_of_an_expired_session_gets_session_not_found(
     open_socket: SocketFactory, session_id: str, tables: Tables
 ) -> None:
     open_socket().create(session_id)
     expire_session(tables, session_id)
     web = open_socket()
-    assert web.join(session_id)["code"] == "SESSION_EXPIRED"
+    assert web.join(session_id)["code"] == "SESSION_NOT_FOUND"
     assert tables.members(session_id) == set()
 
 

@@ -398,3 +398,26 @@ def test_documented_wscat_ping_with_payload_and_seq_gets_pong(open_socket: Socke
     socket.send(js_stringify({"type": "ping", "payload": {}, "seq": 1}))
     (reply,) = socket.new_frames()
     assert reply["type"] == "pong"
+
+
+def test_web_join_of_a_session_past_its_ttl_gets_session_not_found(
+    open_socket: SocketFactory, tables: Tables
+) -> None:
+    """packages/web/src/hooks/useSession.ts handleServerError drops the tab's stored
+    session (sessionStorage, stores/session.ts) only on SESSION_NOT_FOUND; any other
+    code shows an error page and a reload rejoins the same dead id. The old server
+    answered an expired session with SESSION_NOT_FOUND "Session not found or expired"."""
+    session_id = cli_session_id()
+    cli_create(open_socket(), session_id)
+    tables.db.update_item(  # DynamoDB's TTL sweep is lazy: the item outlives its ttl
+        TableName=tables.names["SESSIONS_TABLE"],
+        Key={"sessionId": {"S": session_id}},
+        UpdateExpression="SET #ttl = :past",
+        ExpressionAttributeNames={"#ttl": "ttl"},
+        ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 60)}},
+    )
+    web = open_socket()
+    web_join(web, session_id)
+    (reply,) = web.new_frames()
+    assert (reply["type"], reply["code"]) == ("error", "SESSION_NOT_FOUND")
+    assert tables.members(session_id) == set()

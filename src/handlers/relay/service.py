@@ -19,7 +19,6 @@ from relay.protocol import (
     INVALID_MESSAGE,
     RATE_LIMITED,
     SESSION_EXISTS,
-    SESSION_EXPIRED,
     SESSION_FULL,
     SESSION_NOT_FOUND,
     UNAUTHORIZED,
@@ -166,11 +165,14 @@ class Relay:
             self.rate_limit()
             return
         session = self.store.get_session(sid)
-        if session is None or not rules.may_join(session, self.caller):
+        if (
+            session is None
+            or rules.is_expired(session, _now_seconds())
+            or not rules.may_join(session, self.caller)
+        ):
+            # Expired answers as absent: the existing web app drops the session it
+            # keeps in sessionStorage only on SESSION_NOT_FOUND (the old server's code).
             self.join_failed()
-            return
-        if rules.is_expired(session, _now_seconds()):
-            self.fail(SESSION_EXPIRED, "Session expired")
             return
         joined = self.store.add_web(sid, self.me, rules.status_after_join(session))
         if joined is None:
@@ -195,12 +197,12 @@ class Relay:
             self.reply(frames.cli_disconnected())
 
     def join_failed(self) -> None:
-        """SESSION_NOT_FOUND (also for someone else's session: no existence oracle),
-        counted per connection and per source IP."""
+        """SESSION_NOT_FOUND (also for an expired or someone else's session: no
+        existence oracle), counted per connection and per source IP."""
         failures = self.store.count_failed_join(self.me)
         ip = self.event.source_ip
         ip_failures = self.store.count_failed_join_from_ip(ip) if ip else 0
-        self.fail(SESSION_NOT_FOUND, "Session not found")
+        self.fail(SESSION_NOT_FOUND, "Session not found or expired")
         if rules.join_limit_reached(
             failures, self.settings.failed_joins_per_connection
         ) or rules.join_limit_reached(ip_failures, self.settings.failed_joins_per_ip):
