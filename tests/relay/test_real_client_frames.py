@@ -421,3 +421,30 @@ def test_web_join_of_a_session_past_its_ttl_gets_session_not_found(
     (reply,) = web.new_frames()
     assert (reply["type"], reply["code"]) == ("error", "SESSION_NOT_FOUND")
     assert tables.members(session_id) == set()
+
+
+def test_cli_session_update_off_ec2_with_a_long_fqdn_stores_it_as_instance_id(
+    open_socket: SocketFactory,
+) -> None:
+    """packages/cli/src/utils/instance.ts: off EC2 ``instanceId`` is ``os.hostname()``,
+    so it must fit wherever the hostname fits (a DNS name runs to 253 characters);
+    session/manager.ts sends the metadata after session:created / reconnected."""
+    fqdn = ".".join(["h" * 63, "b" * 63, "c" * 63, "example", "internal"])
+    session_id, cli, _ = cli_with_web(open_socket, user_id="alice")
+    cli.send(
+        js_stringify(
+            {
+                "type": "session:update",
+                "instanceId": fqdn,
+                "hostname": fqdn,
+                "command": "claude",
+                "commandArgs": [],
+                "webUrl": f"https://app.example.test/join?id={session_id}&key=a%2Bb%3D",
+            }
+        )
+    )
+    assert cli.new_frames() == []
+    asker = open_socket(user_id="alice")
+    asker.send(js_stringify({"type": "session:info:request", "sessionId": session_id}))
+    info = asker.new_frames()[0]["session"]
+    assert (info["instanceId"], info["hostname"]) == (fqdn, fqdn)

@@ -31,8 +31,9 @@ MAX_FRAME_CHARS = 128 * 1024
 MAX_BASE64_KEY_CHARS = 64
 
 # session:update: the only fields ever written, with their longest allowed length.
+# instanceId is the EC2 id or, off EC2, the hostname: it gets the hostname's length.
 UPDATE_STRING_FIELDS: dict[str, int] = {
-    "instanceId": 128,
+    "instanceId": 255,
     "instanceLabel": 256,
     "hostname": 255,
     "command": 4096,
