@@ -222,7 +222,9 @@ def test_cli_hears_web_disconnected_with_the_id_it_was_given(open_socket: Socket
 def test_cli_remote_session_list_request_gets_sessions_it_can_print(
     open_socket: SocketFactory,
 ) -> None:
+    before_ms = js_now_ms()
     session_id, _, _ = cli_with_web(open_socket, user_id="alice")
+    after_ms = js_now_ms()
     asker = open_socket(user_id="alice")
     asker.send(js_stringify({"type": "session:list:request", "includeInactive": False}))
     (reply,) = asker.new_frames()
@@ -230,7 +232,9 @@ def test_cli_remote_session_list_request_gets_sessions_it_can_print(
     (info,) = reply["sessions"]
     assert info["sessionId"] == session_id
     assert info["status"] in SESSION_STATUSES
+    # Both clients render it with new Date(createdAt): epoch milliseconds.
     assert isinstance(info["createdAt"], int)
+    assert before_ms - 1000 <= info["createdAt"] <= after_ms
 
 
 def test_cli_remote_session_info_request_gets_the_session(open_socket: SocketFactory) -> None:
