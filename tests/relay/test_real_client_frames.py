@@ -452,3 +452,24 @@ def test_cli_session_update_off_ec2_with_a_long_fqdn_stores_it_as_instance_id(
     asker.send(js_stringify({"type": "session:info:request", "sessionId": session_id}))
     info = asker.new_frames()[0]["session"]
     assert (info["instanceId"], info["hostname"]) == (fqdn, fqdn)
+
+
+def test_web_tab_reopened_after_close_rejoins_cleanly_and_types_again(
+    open_socket: SocketFactory,
+) -> None:
+    """testing/Case001.md steps 8-10: close the tab, open the session again (a fresh
+    key pair per page load, lib/crypto.ts), keep typing; no error frame anywhere."""
+    session_id, cli, old_tab = cli_with_web(open_socket)
+    old_tab.close()
+    assert [f["type"] for f in cli.new_frames()] == ["web:disconnected"]
+    tab = open_socket()
+    web_join(tab, session_id)
+    (joined,) = tab.new_frames()
+    assert (joined["type"], joined["cliPublicKey"]) == ("session:joined", cli.public_key)
+    assert not joined.get("cliDisconnected")
+    (notice,) = cli.new_frames()
+    assert (notice["type"], notice["publicKey"]) == ("web:connected", tab.public_key)
+    tab.send(client_envelope(tab, cli.public_key, session_id, "terminal:input", "again\r", 1))
+    (frame,) = cli.new_frames()
+    assert cli.open_sealed(tab.public_key, frame)["payload"] == "again\r"
+    assert tab.new_frames() == []
