@@ -74,8 +74,7 @@ def test_reconnecting_cli_found_gone_by_its_reply_sends_no_cli_reconnected(
     web.join(session_id)
     cli.close()
     web.new_frames()
-    again = open_socket()
-    again.keys = cli.keys
+    again = open_socket(keys=cli.keys)
     management_api.mark_gone(again.connection_id)
     again.send({"type": "session:reconnect", "sessionId": session_id, "publicKey": cli.public_key})
     assert web.new_frames() == [{"type": "cli:disconnected"}]

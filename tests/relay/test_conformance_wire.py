@@ -106,8 +106,7 @@ def test_status_walks_pending_active_paused_active_closed_pending(
     seen.append(status(tables, session_id))
     cli.close()
     seen.append(status(tables, session_id))
-    again = open_socket()
-    again.keys = cli.keys
+    again = open_socket(keys=cli.keys)
     again.reconnect(session_id)
     seen.append(status(tables, session_id))
     assert seen == ["pending", "active", "paused", "active", "closed", "pending"]

@@ -12,8 +12,7 @@ def test_web_found_gone_by_cli_reconnected_notice_is_removed(
 ) -> None:
     cli, (alive, dead) = session_with_webs(open_socket, session_id, 2)
     management_api.mark_gone(dead.connection_id)
-    again = open_socket()
-    again.keys = cli.keys
+    again = open_socket(keys=cli.keys)
     again.reconnect(session_id)
     assert tables.members(session_id) == {alive.connection_id}
     assert tables.connection(dead.connection_id) is None

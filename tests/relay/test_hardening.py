@@ -181,8 +181,7 @@ def test_update_from_a_replaced_cli_socket_changes_nothing(
 ) -> None:
     cli = open_socket()
     cli.create(session_id)
-    again = open_socket()
-    again.keys = cli.keys
+    again = open_socket(keys=cli.keys)
     again.reconnect(session_id)
     # The old socket was closed (its error reply finds it gone); it must not write.
     cli.send({"type": "session:update", "hostname": "stale"})

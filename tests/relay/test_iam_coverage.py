@@ -129,8 +129,7 @@ def run_every_path(open_socket: SocketFactory, tables, management_api, session_i
     cli.send_sealed(session_id, webs[0].public_key, "terminal:output", "gone-peer", 9)
     webs[0].close()
     cli.close()
-    new_cli = open_socket(user_id=owner)
-    new_cli.keys = cli.keys
+    new_cli = open_socket(user_id=owner, keys=cli.keys)
     new_cli.reconnect(session_id)
     cli_alone, _ = session_with_webs(open_socket, session_id + "X", 0)
     cli_alone.send_sealed(session_id + "X", new_cli.public_key, "terminal:output", "cached", 1)

@@ -130,8 +130,7 @@ def test_cli_session_reconnect_after_a_drop_gets_session_reconnected(
 ) -> None:
     session_id, cli, web = cli_with_web(open_socket)
     cli.close()
-    again = open_socket()
-    again.keys = cli.keys  # client.ts reconnects with the same key pair
+    again = open_socket(keys=cli.keys)  # client.ts reconnects with the same key pair
     again.send(
         js_stringify(
             {"type": "session:reconnect", "sessionId": session_id, "publicKey": again.public_key}
@@ -350,8 +349,7 @@ def test_web_rejoin_after_cli_reconnected_gets_the_key_and_the_cli_hears_it(
 ) -> None:
     session_id, cli, web = cli_with_web(open_socket)
     cli.close()
-    again = open_socket()
-    again.keys = cli.keys
+    again = open_socket(keys=cli.keys)
     again.reconnect(session_id)
     notices = web.new_frames()
     assert notices[-1] == {"type": "cli:reconnected", "cliPublicKey": cli.public_key}
@@ -390,8 +388,7 @@ def test_web_input_racing_a_cli_drop_hears_cli_disconnected_before_connection_fa
     notice, failure = web.new_frames()
     assert notice["type"] == "cli:disconnected"
     assert (failure["type"], failure["code"]) == ("error", "CONNECTION_FAILED")
-    again = open_socket()
-    again.keys = cli.keys
+    again = open_socket(keys=cli.keys)
     again.reconnect(session_id)
     assert web.new_frames() == [{"type": "cli:reconnected", "cliPublicKey": cli.public_key}]
 

@@ -200,8 +200,7 @@ def test_reconnect_points_the_session_at_the_new_socket_and_tells_the_webs(
     web.join(session_id)
     cli.close()
     web.new_frames()
-    cli_again = open_socket()
-    cli_again.keys = cli.keys
+    cli_again = open_socket(keys=cli.keys)
     reply = cli_again.reconnect(session_id)
     assert reply == {
         "type": "session:reconnected",
@@ -232,8 +231,7 @@ def test_reconnect_to_owned_session_by_someone_else_gets_unauthorized(
     cli = open_socket(user_id="alice")
     cli.create(session_id)
     before = tables.session(session_id)
-    intruder = open_socket(user_id="mallory")
-    intruder.keys = cli.keys  # even holding the key
+    intruder = open_socket(user_id="mallory", keys=cli.keys)  # even holding the key
     assert intruder.reconnect(session_id)["code"] == "UNAUTHORIZED"
     assert tables.session(session_id) == before
 
@@ -243,8 +241,7 @@ def test_reconnect_to_owned_session_by_anonymous_caller_gets_unauthorized(
 ) -> None:
     cli = open_socket(user_id="alice")
     cli.create(session_id)
-    intruder = open_socket()
-    intruder.keys = cli.keys
+    intruder = open_socket(keys=cli.keys)
     assert intruder.reconnect(session_id)["code"] == "UNAUTHORIZED"
 
 
@@ -253,8 +250,7 @@ def test_reconnect_by_the_owner_with_the_key_succeeds(
 ) -> None:
     cli = open_socket(user_id="alice")
     cli.create(session_id)
-    again = open_socket(user_id="alice")
-    again.keys = cli.keys
+    again = open_socket(user_id="alice", keys=cli.keys)
     assert again.reconnect(session_id)["type"] == "session:reconnected"
 
 
@@ -273,8 +269,7 @@ def test_reconnect_closes_the_previous_cli_socket(
 ) -> None:
     cli = open_socket()
     cli.create(session_id)
-    again = open_socket()
-    again.keys = cli.keys
+    again = open_socket(keys=cli.keys)
     again.reconnect(session_id)
     assert management_api.was_closed(cli.connection_id)
     assert tables.connection(cli.connection_id) is None
@@ -387,8 +382,7 @@ def test_old_cli_socket_disconnect_after_reconnect_does_not_close_the_session(
     cli.create(session_id)
     web = open_socket()
     web.join(session_id)
-    again = open_socket()
-    again.keys = cli.keys
+    again = open_socket(keys=cli.keys)
     again.reconnect(session_id)
     web.new_frames()
     cli.close()
